@@ -1,0 +1,107 @@
+"""Index stage: the whole valid catalog with the cross-record views pages, search and feeds need.
+
+Groupings (by provider, skill, type, level), reverse stackability links and related credentials
+are computed once here, in linear time, so no later stage scans the catalog per page.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import CatalogError, Problems
+from .model import Credential, Provider, TaxonomySkill
+from .taxonomy import Taxonomy
+from .validate import CatalogReader
+
+RELATED_LIMIT = 4
+
+
+@dataclass
+class Catalog:
+    """All valid credentials (sorted by id), their providers, the taxonomy, and derived views."""
+
+    credentials: list[Credential]
+    providers: dict[str, Provider]
+    taxonomy: Taxonomy
+    as_of: str
+    problems: Problems = field(default_factory=Problems)
+    by_id: dict[str, Credential] = field(default_factory=dict)
+    by_provider: dict[str, list[Credential]] = field(default_factory=dict)
+    by_skill: dict[str, list[Credential]] = field(default_factory=dict)
+    by_type: dict[str, list[Credential]] = field(default_factory=dict)
+    by_eqf: dict[int, list[Credential]] = field(default_factory=dict)
+    by_audience: dict[str, list[Credential]] = field(default_factory=dict)
+    part_of_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that are part of it
+    leads_to_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that lead to it
+
+    def __post_init__(self) -> None:
+        self.credentials.sort(key=lambda c: c.id)
+        self.by_id = {c.id: c for c in self.credentials}
+        groups: dict[str, dict] = {k: defaultdict(list) for k in ("provider", "skill", "type", "eqf", "audience")}
+        part_of: dict[str, list[str]] = defaultdict(list)
+        leads_to: dict[str, list[str]] = defaultdict(list)
+        for cred in self.credentials:
+            groups["provider"][cred.provider.id].append(cred)
+            groups["type"][cred.type].append(cred)
+            for skill in cred.skills:
+                if skill.id:
+                    groups["skill"][skill.id].append(cred)
+            if cred.level and cred.level.eqf:
+                groups["eqf"][cred.level.eqf].append(cred)
+            if cred.level and cred.level.audience:
+                groups["audience"][cred.level.audience].append(cred)
+            for target in cred.part_of:
+                part_of[target].append(cred.id)
+            for target in cred.leads_to:
+                leads_to[target].append(cred.id)
+        self.by_provider = dict(sorted(groups["provider"].items()))
+        self.by_skill = dict(sorted(groups["skill"].items()))
+        self.by_type = dict(sorted(groups["type"].items()))
+        self.by_eqf = dict(sorted(groups["eqf"].items()))
+        self.by_audience = dict(sorted(groups["audience"].items()))
+        self.part_of_reverse = {k: sorted(v) for k, v in sorted(part_of.items())}
+        self.leads_to_reverse = {k: sorted(v) for k, v in sorted(leads_to.items())}
+
+    def skill(self, skill_id: str) -> TaxonomySkill:
+        return self.taxonomy.skills[skill_id]
+
+    def related(self, cred: Credential, limit: int = RELATED_LIMIT) -> list[Credential]:
+        """Credentials sharing the most taxonomy skills with `cred` (ties: more specific skills, then id).
+
+        Only the `limit` rarest skills of the credential are scanned, and each skill's list at most
+        to a fixed depth, so the cost per credential stays bounded however large the catalog is.
+        """
+        scores: Counter[str] = Counter()
+        skill_ids = sorted((s.id for s in cred.skills if s.id), key=lambda s: (len(self.by_skill.get(s, ())), s))
+        for sid in skill_ids[:8]:
+            holders = self.by_skill.get(sid, ())
+            weight = 1.0 + 1.0 / max(1, len(holders))
+            for other in holders[:500]:
+                if other.id != cred.id and not other.retired:
+                    scores[other.id] += weight
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [self.by_id[cid] for cid, _ in best]
+
+    @property
+    def skills_used(self) -> list[TaxonomySkill]:
+        """Taxonomy skills that at least one credential names, sorted by id."""
+        return [self.taxonomy.skills[s] for s in self.by_skill]
+
+
+def read_catalog(root: Path, as_of: str, strict: bool = False) -> Catalog:
+    """Read, check and index the catalog; raise CatalogError if there are errors (or warnings, when strict)."""
+    reader = CatalogReader(root, as_of)
+    credentials = list(reader.credentials())
+    problems = reader.problems
+    if problems.errors or (strict and problems.warnings):
+        raise CatalogError(problems.sorted())
+    return Catalog(credentials, dict(sorted(reader.providers.items())), reader.taxonomy, as_of, problems)
+
+
+def from_credentials(credentials: Iterable[Credential], taxonomy: Taxonomy, as_of: str) -> Catalog:
+    """A Catalog from already-normalized credentials (tests and benchmarks)."""
+    creds = list(credentials)
+    providers = {c.provider.id: c.provider for c in creds}
+    return Catalog(creds, dict(sorted(providers.items())), taxonomy, as_of)
