@@ -1,0 +1,138 @@
+"""Shared fixtures: small catalogs written into tmp_path, a static file server, and headless Chromium."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import textwrap
+import threading
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+
+TAXONOMY = """\
+skills:
+  - {id: python, label: Python, kind: technical, synonyms: [python programming]}
+  - {id: sql, label: SQL, kind: technical, synonyms: [structured query language]}
+  - {id: data-analysis, label: Data analysis, kind: technical}
+  - {id: teamwork, label: Teamwork, kind: power, synonyms: [team work, collaboration], uri: "http://data.europa.eu/esco/skill/teamwork-example"}
+  - {id: resilience, label: Resilience, kind: power, synonyms: [grit, perseverance]}
+  - {id: communication, label: Communication, kind: power, synonyms: [communication skills]}
+"""
+
+PROVIDER = """\
+name: Acme Institute
+url: https://acme.example
+country: US
+maintainers: [acme-team]
+"""
+
+CREDENTIAL = """\
+title: Data Analysis with Python
+type: certificate
+description: Learn to clean and analyse data with **Python**.
+url: https://acme.example/data-analysis
+languages: [en]
+skills: [python, sql]
+last_verified: 2026-10-01
+"""
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small catalog: `catalog_dir({"acme/credentials/x.yml": "..."})`.
+
+    A taxonomy and acme/provider.yml are added unless given (pass None as content to leave one out).
+    """
+
+    def make(files: dict[str, str | bytes | None] | None = None, with_defaults: bool = True) -> Path:
+        root = tmp_path / "catalog"
+        wanted: dict[str, str | bytes | None] = {}
+        if with_defaults:
+            wanted = {"taxonomy/skills.yml": TAXONOMY, "acme/provider.yml": PROVIDER}
+        wanted.update(files or {})
+        for rel, content in wanted.items():
+            if content is None:
+                continue
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return make
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture
+def serve_dir() -> Iterator[Callable[[Path], str]]:
+    """Serve a folder over HTTP on 127.0.0.1 (a free port); returns the base URL ending in '/'."""
+    servers: list[socketserver.TCPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (./tasks.sh test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (its own context) for one test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def copy_catalog(tmp_path: Path) -> Callable[[], Path]:
+    """A writable copy of the bundled catalog in tmp_path."""
+
+    def make() -> Path:
+        target = tmp_path / "catalog"
+        shutil.copytree(REPO / "catalog", target)
+        return target
+
+    return make
