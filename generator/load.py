@@ -109,15 +109,20 @@ def read_text(file: Path, display: str) -> str:
     return text
 
 
-def _yaml_problem(display: str, exc: yaml.YAMLError) -> LoadError:
+def _yaml_problem(display: str, exc: yaml.YAMLError, text: str) -> LoadError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    if "'\\t'" in problem or "tab" in problem:
+    at_mark = ""
+    if mark is not None:
+        lines = text.split("\n")
+        if mark.line < len(lines):
+            at_mark = lines[mark.line][mark.column:mark.column + 1]
+    if at_mark == "\t" or "'\\t'" in problem:
         return _fail(display, line, col, "a tab character is used for indentation",
                      "YAML indents with spaces only; replace each tab with two spaces")
-    if "expected a single document" in problem:
+    if "expected a single document" in f"{problem} {context}":
         return _fail(display, line, col, "the file holds more than one YAML document",
                      "a file holds one record: remove the '---' line and split the records into separate files")
     if "found undefined alias" in problem:
@@ -161,6 +166,9 @@ class _Builder:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _fail(self.display, kline, kcol, "merge keys ('<<') are not supported",
+                                "write the fields out in this mapping")
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in {
                     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
                     "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
@@ -168,9 +176,6 @@ class _Builder:
                     raise _fail(self.display, kline, kcol, "a key must be plain text",
                                 "write keys as words, e.g. 'title:'")
                 key = key_node.value
-                if key == "<<":
-                    raise _fail(self.display, kline, kcol, "merge keys ('<<') are not supported",
-                                "write the fields out in this mapping")
                 if key in out:
                     first = self.key_marks[loc + (key,)][0]
                     raise _fail(self.display, kline, kcol, f"duplicate key '{key}' (first given on line {first})",
@@ -189,8 +194,6 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return node.value  # dates stay text: the normalizer checks they are real dates
     if tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
         return node.value  # YAML 1.1 reads NO/yes/on/off as booleans: the 'Norway problem'
-    if tag == "tag:yaml.org,2002:null" and node.style is not None:
-        return node.value
     return _constructor.construct_object(node)
 
 
@@ -200,7 +203,7 @@ def parse_yaml(text: str, display: str) -> Document:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        raise _yaml_problem(display, exc) from None
+        raise _yaml_problem(display, exc, text) from None
     finally:
         loader.dispose()
     if node is None:

@@ -90,10 +90,10 @@ _COUNTRY_ALIASES = {"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of
 def parse_country(text: str) -> str | None:
     """ISO 3166-1 alpha-2 for a code or an English name: 'United States' -> US."""
     raw = text.strip()
-    if len(raw) == 2 and raw.isalpha():
-        return raw.upper() if pycountry.countries.get(alpha_2=raw.upper()) else None
     if raw.casefold() in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[raw.casefold()]
+    if len(raw) == 2 and raw.isalpha():
+        return raw.upper() if pycountry.countries.get(alpha_2=raw.upper()) else None
     try:
         return pycountry.countries.lookup(raw).alpha_2
     except LookupError:

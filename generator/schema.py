@@ -116,6 +116,27 @@ class Url(Text):
 
 
 @dataclass
+class Uri(Text):
+    """An identifier URI such as ESCO's (http://data.europa.eu/esco/...): http or https, nothing else."""
+
+    max_length: int = 2_000
+    expects: str = "an http(s):// URI"
+
+    def check(self, value: Any, loc: tuple, report: Report) -> bool:
+        if not super().check(value, loc, report):
+            return False
+        text = value.strip()
+        if not text.lower().startswith(("https://", "http://")) or any(c.isspace() for c in text):
+            report(loc, f"expected an http(s):// URI, got {describe(value)}",
+                   "give the skill's identifier, e.g. http://data.europa.eu/esco/skill/...")
+            return False
+        return True
+
+    def schema(self) -> dict:
+        return {"type": "string", "format": "uri", "pattern": "^https?://\\S+$", "maxLength": self.max_length}
+
+
+@dataclass
 class Number(Shape):
     minimum: float = 0
     maximum: float = 1_000_000
@@ -291,6 +312,8 @@ class Mapping(Shape):
         known = {f.name: f for f in self.fields}
         for key, item in value.items():
             spec = known.get(key)
+            if spec is not None and item is None:
+                continue  # an empty field: required ones are reported below, optional ones say nothing
             if spec is None:
                 if self.allow_extra_keys and self.allow_extra_keys(key):
                     continue
@@ -401,7 +424,7 @@ _DATE = Pattern(regex=r"\d{4}-\d{2}-\d{2}", expects="a date as YYYY-MM-DD", exam
 
 SKILL_OBJECT = Mapping(name="a skill {label, uri}", fields=(
     Field("label", Text(max_length=200), "required", "The skill as the provider names it.", "Teamwork"),
-    Field("uri", Url(), "optional", "An ESCO, O*NET or other URI identifying the skill."),
+    Field("uri", Uri(), "optional", "An ESCO, O*NET or other URI identifying the skill."),
 ))
 WORKLOAD_OBJECT = Mapping(name="a workload {hours, ects}", fields=(
     Field("hours", Number(maximum=10_000, numeric_text=True), "optional", "Notional learning hours."),

@@ -8,13 +8,13 @@ from typing import Any, Callable
 from .errors import Problem, did_you_mean
 from .load import SLUG, Document
 from .model import Skill, TaxonomySkill
-from .schema import Enum, Field, ListOf, Mapping, Text, Url
+from .schema import Enum, Field, ListOf, Mapping, Text, Uri
 
 SKILL_ENTRY = Mapping(name="a taxonomy skill", fields=(
     Field("id", Text(max_length=80), "required", "Stable slug.", "teamwork"),
     Field("label", Text(max_length=200), "required", "Display label.", "Teamwork"),
     Field("kind", Enum(values=("technical", "power")), "required", "technical or power (soft) skill.", "power"),
-    Field("uri", Url(), "optional", "ESCO or O*NET URI."),
+    Field("uri", Uri(), "optional", "ESCO or O*NET URI."),
     Field("synonyms", ListOf(item=Text(max_length=200), max_items=200), "optional", "What providers may write."),
     Field("description", Text(max_length=2000), "optional", "One line."),
     Field("group", Text(max_length=200), "optional", "A broader group, e.g. 'social interaction'."),
