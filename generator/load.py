@@ -247,10 +247,16 @@ class CatalogFiles:
 
 def display_path(file: Path, root: Path) -> str:
     """A path for messages: relative to the working directory when possible, else absolute."""
+    cwd = _cwd()
+    absolute = file if file.is_absolute() else cwd / file
     try:
-        return str(file.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(cwd))
     except ValueError:
-        return str(file)
+        return str(absolute)
+
+
+def _cwd() -> Path:
+    return Path.cwd().resolve()
 
 
 def discover(root: Path) -> CatalogFiles:
