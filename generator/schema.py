@@ -7,11 +7,13 @@ the value's line) and how to describe itself as JSON Schema (draft 2020-12). Len
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 from .errors import suggestion
 
+_SPACE = re.compile(r"\s")
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://credcat.example/schemas/"
 
@@ -100,7 +102,7 @@ class Url(Text):
         if not super().check(value, loc, report):
             return False
         text = value.strip()
-        if not text.lower().startswith("https://") or len(text) <= len("https://") or any(c.isspace() for c in text):
+        if not text.lower().startswith("https://") or len(text) <= len("https://") or _SPACE.search(text) is not None:
             scheme = text.split(":", 1)[0].lower() if ":" in text else ""
             hint = "write the full address starting with https://"
             if scheme == "http":
@@ -126,7 +128,7 @@ class Uri(Text):
         if not super().check(value, loc, report):
             return False
         text = value.strip()
-        if not text.lower().startswith(("https://", "http://")) or any(c.isspace() for c in text):
+        if not text.lower().startswith(("https://", "http://")) or _SPACE.search(text) is not None:
             report(loc, f"expected an http(s):// URI, got {describe(value)}",
                    "give the skill's identifier, e.g. http://data.europa.eu/esco/skill/...")
             return False
@@ -224,8 +226,6 @@ class Pattern(Text):
     expects: str = "text"
 
     def check(self, value: Any, loc: tuple, report: Report) -> bool:
-        import re
-
         if not super().check(value, loc, report):
             return False
         if not re.fullmatch(self.regex, value.strip()):
