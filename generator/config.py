@@ -29,6 +29,8 @@ class Config:
     licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
     api_page_size: int = 500  # credentials per page of /api/v1/credentials/
     feed_page_size: int = 100  # items per page of the change feed
+    previous: str | None = None  # the published site (folder or URL) the change feed compares with; default: site_dir
+    api_exports: bool = True  # per-credential CTDL, OB3 and schema.org files under api/v1/<format>/ (bulk files always)
     browse_page_size: int = 100  # credentials per page of provider, skill and browse lists
     cache_dir: Path = Path(".credcat-cache")
     strict: bool = False  # warnings fail the build

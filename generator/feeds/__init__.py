@@ -1,46 +1,176 @@
-"""Feeds stage: the static JSON API under site/api/v1/ for aggregators.
+"""Feeds stage: the static JSON API under site/api/v1/ for aggregators, registries and job boards.
 
-Seed version: one JSON document per credential. The full API (index, pagination, bulk dump,
-change feed, schemas, exports) is built on top of `credential_document`.
+`write_feeds` is the table of contents: one streaming pass over the catalog (in id order) writes
+each credential's document and exports, feeds the bulk dumps and the paged lists, and merge-joins
+the catalog with the previous build's change state; then the change feed, the provider and skill
+documents, and the self-description (schemas, JSON-LD context, OpenAPI, index.json) follow.
+Memory holds one page or one record at a time, plus the list of this build's changes.
 """
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog
-from .config import Config
-from .model import Credential
+from ..catalog import Catalog
+from ..config import Config
+from ..model import Credential
+from . import paths
+from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_previous, write_changes_meta, write_feed
+from .documents import (credential_document, credential_summary, index_document, list_page, provider_document,
+                        provider_summary, skills_document)
+from .paths import credential_api_path, credential_page_path
+from .writer import GzipLines, Pager, dumps, write_json
 
-API = "api/v1"
-
-
-def credential_page_path(cred: Credential) -> str:
-    """The site-relative URL path of a credential's page (stable for life)."""
-    return f"credentials/{cred.id}/"
-
-
-def credential_api_path(cred: Credential) -> str:
-    """The site-relative path of a credential's JSON document."""
-    return f"{API}/credentials/{cred.id}.json"
+__all__ = ["write_feeds", "credential_document", "credential_api_path", "credential_page_path", "write_json",
+           "FeedsReport", "PreviousBuildError"]
 
 
-def credential_document(cred: Credential, catalog: Catalog, config: Config) -> dict:
-    """The per-credential API document: the normalized record, its seal, hash and links."""
-    doc = cred.to_json()
-    doc["page_url"] = config.url(credential_page_path(cred))
-    doc["stackability"]["part_of_reverse"] = catalog.part_of_reverse.get(cred.id, [])
-    doc["stackability"]["leads_to_reverse"] = catalog.leads_to_reverse.get(cred.id, [])
-    return doc
+@dataclass
+class FeedsReport:
+    """What the feeds stage wrote, for logs and benchmarks."""
+
+    credentials: int
+    credential_pages: int
+    providers: int
+    feed: FeedResult
 
 
-def write_json(path: Path, value: object) -> None:
-    """Write canonical compact JSON (sorted keys, UTF-8) so builds are byte-identical."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+class _Files:
+    """Writes many small text files, creating each folder once."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._made: set[Path] = set()
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.out / rel
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        path.write_text(text, encoding="utf-8")
 
 
-def write_feeds(catalog: Catalog, config: Config, out: Path) -> None:
+class _ProviderLists:
+    """Per-provider credential pages and documents, written as the id-ordered pass moves through providers.
+
+    Ids sort as '<provider>/<slug>', so each provider's credentials arrive together and one pager
+    at a time is open.
+    """
+
+    def __init__(self, catalog: Catalog, config: Config, out: Path):
+        self.catalog, self.config, self.out = catalog, config, out
+        self.counts: dict[str, int] = {}
+        self._current: str | None = None
+        self._pager: Pager | None = None
+        self._creds: list[Credential] = []
+
+    def _open(self, pid: str) -> None:
+        total = len(self.catalog.by_provider.get(pid, ()))
+        size = self.config.api_page_size
+
+        def render(n: int, items: list, has_next: bool) -> tuple[str, dict]:
+            return paths.provider_credentials_page(pid, n), list_page(
+                self.config, "provider-credentials", n, items, has_next,
+                lambda k: paths.provider_credentials_page(pid, k), total, size, {"provider": pid})
+
+        self._current, self._pager, self._creds = pid, Pager(self.out, size, render), []
+
+    def _close(self) -> None:
+        if self._current is None or self._pager is None:
+            return
+        self._pager.close()
+        provider = self.catalog.providers[self._current]
+        write_json(self.out / paths.provider_api_path(self._current), provider_document(provider, self._creds, self.config))
+        self.counts[self._current] = len(self._creds)
+        self._current = None
+
+    def add(self, cred: Credential, summary: dict) -> None:
+        if cred.provider.id != self._current:
+            self._close()
+            self._open(cred.provider.id)
+        assert self._pager is not None
+        self._pager.add(summary)
+        self._creds.append(cred)
+
+    def finish(self) -> dict[str, int]:
+        """Close the last provider, then give providers without credentials their (empty) documents too."""
+        self._close()
+        for pid in self.catalog.providers:
+            if pid not in self.counts:
+                self._open(pid)
+                self._close()
+        return self.counts
+
+
+def write_feeds(catalog: Catalog, config: Config, out: Path) -> FeedsReport:
     """Write the API documents for the catalog into `out` (the site folder being built)."""
+    from ..exports import EXPORTERS
+
+    # The previous build first: an unreadable --previous must stop the build before anything is written.
+    previous = resolve_previous(config, out)
+    files = _Files(out)
+    total = len(catalog.credentials)
+    page_size = config.api_page_size
+    credential_pages = Pager(out, page_size, lambda n, items, has_next: (paths.credential_list_page(n), list_page(
+        config, "credentials", n, items, has_next, paths.credential_list_page, total, page_size)))
+    providers = _ProviderLists(catalog, config, out)
+    bulk = GzipLines(out / paths.BULK_CREDENTIALS)
+    bulk_exports = {fmt: GzipLines(out / paths.bulk_export_path(fmt)) for fmt in EXPORTERS}
+    tracker = ChangeTracker(catalog.as_of, previous, GzipLines(out / paths.CHANGES_STATE))
+
+    # One pass in id order: documents, exports, bulk lines, list pages and change detection together,
+    # so each record is turned into JSON once and dropped before the next.
     for cred in catalog.credentials:
-        write_json(out / credential_api_path(cred), credential_document(cred, catalog, config))
+        doc = credential_document(cred, catalog, config)
+        text = dumps(doc)
+        files.write(paths.credential_api_path(cred), text)
+        bulk.write_text(text)
+        tracker.see(cred, doc["content_hash"])
+        summary = credential_summary(doc)
+        credential_pages.add(summary)
+        providers.add(cred, summary)
+        for fmt, export in EXPORTERS.items():
+            exported = dumps(export(cred, config))
+            if config.api_exports:
+                files.write(paths.export_path(fmt, cred.id), exported)
+            bulk_exports[fmt].write_text(exported)
+    pages = credential_pages.close()
+    bulk.close()
+    for stream in bulk_exports.values():
+        stream.close()
+    tracker.state_out.close()
+    counts = providers.finish()
+
+    # Lists of providers and skills: small (one line per provider or taxonomy skill), after the pass.
+    provider_pager = Pager(out, page_size, lambda n, items, has_next: (paths.provider_list_page(n), list_page(
+        config, "providers", n, items, has_next, paths.provider_list_page, len(catalog.providers), page_size)))
+    for pid, provider in catalog.providers.items():
+        provider_pager.add(provider_summary(provider, counts.get(pid, 0), config))
+    provider_pages = provider_pager.close()
+    write_json(out / paths.SKILLS, skills_document(catalog, config))
+
+    # The change feed after the pass: only now are all removals known and the changes sorted by date.
+    changes = tracker.finish()
+    feed = write_feed(config, out, changes, previous)
+    write_changes_meta(config, out, catalog.as_of, feed, total)
+
+    # Self-description last, so index.json can state the feed's head and every count.
+    write_self_description(config, out)
+    feed_summary = {"sequence": feed.sequence, "items": feed.items, "pages": feed.pages, "head": feed.head,
+                    "this_build": feed.changes}
+    write_json(out / paths.INDEX, index_document(catalog, config, pages, provider_pages, feed_summary))
+    return FeedsReport(total, pages, len(catalog.providers), feed)
+
+
+def write_self_description(config: Config, out: Path) -> None:
+    """Schemas, JSON-LD contexts, the schema index and the OpenAPI document (same for every catalog)."""
+    from .context import api_context, ob3_extension_context
+    from .openapi import openapi_document
+    from .schemas import BUILDERS, json_schema, schema_index
+
+    for name in BUILDERS:
+        write_json(out / paths.schema_path(name), json_schema(name, config))
+    write_json(out / paths.SCHEMA_INDEX, schema_index(config))
+    write_json(out / paths.CONTEXT, api_context())
+    write_json(out / paths.OB3_CONTEXT, ob3_extension_context())
+    write_json(out / paths.OPENAPI, openapi_document(config))

@@ -1,0 +1,313 @@
+"""The change feed: what was added, changed or removed since the previously published build.
+
+Design (see docs/api.md, "How the change feed works"): each build publishes its own change state
+next to the API (api/v1/changes/): `state.ndjson.gz`, one line per credential sorted by id (content
+hash, first-published and last-modified dates, title), and `log.ndjson.gz`, the feed's items newest
+first. The next build reads both from the previous site (a folder, or the published site's URL)
+and merge-joins the state with the catalog, which is sorted by id too: one streaming pass finds
+every addition, content change and removal, holding only the changes in memory.
+
+Dates are the dates content changed, never the build's clock. A change is detected somewhere
+between the previous build's as_of and this one's; it is dated by the record's last_verified when
+that falls inside the interval, else by this build's as_of (its upper bound). Every item of a build
+therefore post-dates every item already published, so the feed stays in date order, and the same
+catalog plus the same previous build always give the same dates. A first build (no previous state)
+dates each record by its last_verified (or as_of when it has none or it lies in the future).
+
+The log is compacted: a credential keeps only its newest item (an addition, an update or a
+tombstone), so the feed holds about one item per credential ever published and never grows with
+the number of builds. Each item carries the build's sequence number in `_credcat.sequence`; an
+aggregator reads from the newest page down to the first sequence it has already processed.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..config import Config
+from ..model import Credential
+from . import paths
+from .writer import GzipLines, Pager, read_gzip_lines
+
+STATE_FORMAT = 1
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+class PreviousBuildError(Exception):
+    """The previous build given with --previous cannot be read; the message says why."""
+
+
+@dataclass
+class PreviousBuild:
+    """The previously published change state: its summary and two re-openable line streams."""
+
+    meta: dict
+    open_state: Callable[[], Iterator[dict]]
+    open_log: Callable[[], Iterator[dict]]
+    source: str = ""
+
+
+def _open_local(path: Path) -> Iterator[dict]:
+    if not path.is_file():
+        return iter(())
+    with open(path, "rb") as raw:
+        yield from read_gzip_lines(raw)
+
+
+def _open_url(url: str) -> Iterator[dict]:
+    try:
+        response = urllib.request.urlopen(url, timeout=60)  # noqa: S310 - the user names the URL
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return
+        raise PreviousBuildError(f"cannot read {url}: HTTP {exc.code}") from None
+    with response:
+        yield from read_gzip_lines(response)
+
+
+def load_previous(source: str | Path | None) -> PreviousBuild | None:
+    """The change state of a previous build in a site folder or at a site URL; None when it has none."""
+    if source is None or str(source) == "":
+        return None
+    text = str(source)
+    if text.startswith(("http://", "https://", "file://")):
+        base = text if text.endswith("/") else text + "/"
+        meta_url = urllib.parse.urljoin(base, paths.CHANGES_META)
+        try:
+            with urllib.request.urlopen(meta_url, timeout=60) as response:  # noqa: S310
+                meta = json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise PreviousBuildError(f"cannot read the previous build at {meta_url}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise PreviousBuildError(f"cannot read the previous build at {meta_url}: {exc}") from None
+        state_url = urllib.parse.urljoin(base, paths.CHANGES_STATE)
+        log_url = urllib.parse.urljoin(base, paths.CHANGES_LOG)
+        return _checked(PreviousBuild(meta, lambda: _open_url(state_url), lambda: _open_url(log_url), text))
+    root = Path(text)
+    meta_file = root / paths.CHANGES_META
+    if not meta_file.is_file():
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PreviousBuildError(f"cannot read {meta_file}: {exc}") from None
+    state_file, log_file = root / paths.CHANGES_STATE, root / paths.CHANGES_LOG
+    return _checked(PreviousBuild(meta, lambda: _open_local(state_file), lambda: _open_local(log_file), str(root)))
+
+
+def _checked(previous: PreviousBuild) -> PreviousBuild:
+    if previous.meta.get("format") != STATE_FORMAT:
+        raise PreviousBuildError(f"the previous build at {previous.source} has change-state format "
+                                 f"{previous.meta.get('format')!r}; this credcat reads format {STATE_FORMAT}")
+    return previous
+
+
+def resolve_previous(config: Config, out: Path) -> PreviousBuild | None:
+    """The previous build to compare with: config.previous, else the live site folder, else `out` itself."""
+    if config.previous:
+        found = load_previous(config.previous)
+        if found is None:
+            raise PreviousBuildError(f"no change state found at {config.previous} "
+                                     f"(looked for {paths.CHANGES_META}); build without --previous for a first build")
+        return found
+    for candidate in (config.site_dir, out):
+        found = load_previous(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One detected change; `cred` is None for a removal (then `title` comes from the old state)."""
+
+    date: str
+    kind: str  # added | updated | removed
+    id: str
+    content_hash: str
+    published: str
+    title: str
+    cred: Credential | None = None
+
+
+@dataclass
+class ChangeTracker:
+    """Merge-joins the catalog (in id order) with the previous state, writing the new state as it goes."""
+
+    as_of: str
+    previous: PreviousBuild | None
+    state_out: GzipLines
+    changes: list[Change] = field(default_factory=list)
+    _prev: Iterator[dict] | None = None
+    _next: dict | None = None
+    _last_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.prev_as_of: str | None = self.previous.meta.get("as_of") if self.previous else None
+        self.high = max(self.as_of, self.prev_as_of or self.as_of)
+        if self.previous is not None:
+            self._prev = self.previous.open_state()
+            self._advance()
+
+    def _advance(self) -> None:
+        line = next(self._prev, None) if self._prev is not None else None
+        if line is not None:
+            if line["id"] <= self._last_id:
+                raise PreviousBuildError(f"the previous change state is not sorted by id at '{line['id']}'")
+            self._last_id = line["id"]
+        self._next = line
+
+    def date_for(self, last_verified: str | None) -> str:
+        """When a change detected now happened: last_verified if inside (previous as_of, as_of], else as_of."""
+        if last_verified and last_verified <= self.high and (self.prev_as_of is None or last_verified > self.prev_as_of):
+            return last_verified
+        return self.high
+
+    def _removed_until(self, cred_id: str | None) -> None:
+        while self._next is not None and (cred_id is None or self._next["id"] < cred_id):
+            old = self._next
+            self.changes.append(Change(self.high, "removed", old["id"], old["content_hash"], old["published"], old["title"]))
+            self._advance()
+
+    def see(self, cred: Credential, content_hash: str) -> None:
+        """Account for one credential of the new catalog (called in id order)."""
+        self._removed_until(cred.id)
+        old = self._next if self._next is not None and self._next["id"] == cred.id else None
+        if old is not None:
+            self._advance()
+            if old["content_hash"] == content_hash:
+                self.state_out.write(old)
+                return
+            date = self.date_for(cred.last_verified)
+            self.changes.append(Change(date, "updated", cred.id, content_hash, old["published"], cred.name, cred))
+            self.state_out.write({"id": cred.id, "content_hash": content_hash, "published": old["published"],
+                                  "modified": date, "title": cred.name})
+            return
+        date = self.date_for(cred.last_verified)
+        self.changes.append(Change(date, "added", cred.id, content_hash, date, cred.name, cred))
+        self.state_out.write({"id": cred.id, "content_hash": content_hash, "published": date, "modified": date,
+                              "title": cred.name})
+
+    def finish(self) -> list[Change]:
+        """Everything left in the previous state was removed; returns this build's changes, newest first."""
+        self._removed_until(None)
+        self.changes.sort(key=lambda c: (_descending(c.date), c.id))
+        return self.changes
+
+
+def _descending(date: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in date.split("-"))
+
+
+def _timestamp(date: str) -> str:
+    return f"{date}T00:00:00Z"
+
+
+def item_id(config: Config, cred_id: str, sequence: int) -> str:
+    """A feed item's id: the credential's page URL plus the build sequence that saw the change."""
+    return f"{config.url(paths.credential_page_path_for(cred_id))}#change-{sequence}"
+
+
+def feed_item(change: Change, sequence: int, config: Config) -> dict:
+    """The JSON Feed item for a change; removals are tombstones carrying the id in `_credcat`."""
+    ext: dict[str, Any] = {"change": change.kind, "credential_id": change.id, "sequence": sequence,
+                           "content_hash": change.content_hash, "changed": change.date,
+                           "document": None if change.cred is None else config.url(paths.credential_api_path_for(change.id))}
+    item: dict[str, Any] = {
+        "id": item_id(config, change.id, sequence),
+        "date_published": _timestamp(change.published),
+        "date_modified": _timestamp(change.date),
+        "_credcat": ext,
+    }
+    if change.cred is None:
+        ext["tombstone"] = True
+        item["title"] = f"Removed: {change.title}"
+        item["content_text"] = f"{change.id} was removed from the catalog; delete it from copies of the catalog."
+        return item
+    cred = change.cred
+    item.update({
+        "title": cred.name if change.kind == "added" else f"Updated: {cred.name}",
+        "content_text": cred.summary or cred.name,
+        "url": config.url(paths.credential_page_path(cred)),
+        "external_url": cred.url,
+        "language": cred.languages[0],
+        "tags": [cred.type, cred.provider.id],
+    })
+    return item
+
+
+def feed_page_document(config: Config, n: int, items: list, has_next: bool, sequence: int) -> dict:
+    """One page of the JSON Feed 1.1 change feed; older pages follow through next_url."""
+    doc: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": f"{config.site_name}: catalog changes",
+        "home_page_url": config.site_url,
+        "feed_url": config.url(paths.FEED),
+        "description": "Credentials added, changed or removed, newest first. Removals are tombstones "
+                       "(_credcat.change = removed). See " + config.url("api/") + " for the sync protocol.",
+        "items": items,
+        "_credcat": {"about": config.url("api/#change-feed"), "page": n, "sequence": sequence,
+                     "schema": config.url(paths.schema_path("feed"))},
+    }
+    if has_next:
+        doc["next_url"] = config.url(paths.feed_page(n + 1))
+    return doc
+
+
+@dataclass
+class FeedResult:
+    """What index.json and changes/state.json say about the feed."""
+
+    sequence: int
+    items: int
+    pages: int
+    head: str | None
+    changes: dict[str, int]
+
+
+def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None) -> FeedResult:
+    """Write the compacted log and the feed pages: this build's changes first, then the older items."""
+    prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
+    sequence = prev_sequence + 1 if changes else prev_sequence
+    changed = {c.id for c in changes}
+    counts = {"added": 0, "updated": 0, "removed": 0}
+    head: str | None = None
+    pager = Pager(out, config.feed_page_size,
+                  lambda n, items, has_next: (paths.feed_page(n), feed_page_document(config, n, items, has_next, sequence)))
+    with GzipLines(out / paths.CHANGES_LOG) as log:
+        for change in changes:
+            counts[change.kind] += 1
+            item = feed_item(change, sequence, config)
+            head = head or item["id"]
+            log.write(item)
+            pager.add(item)
+        if previous is not None:
+            for item in previous.open_log():
+                if item["_credcat"]["credential_id"] in changed:
+                    continue  # superseded by this build's item for the same credential
+                head = head or item["id"]
+                log.write(item)
+                pager.add(item)
+        pages = pager.close()
+        total = log.count
+    return FeedResult(sequence, total, pages, head, counts)
+
+
+def write_changes_meta(config: Config, out: Path, as_of: str, result: FeedResult, credentials: int) -> dict:
+    """api/v1/changes/state.json: the summary the next build (and curious aggregators) start from."""
+    meta = {"kind": "changes", "format": STATE_FORMAT, "as_of": as_of, "sequence": result.sequence,
+            "credentials": credentials, "log_items": result.items, "head": result.head,
+            "this_build": result.changes,
+            "links": {"state": config.url(paths.CHANGES_STATE), "log": config.url(paths.CHANGES_LOG),
+                      "feed": config.url(paths.FEED)}}
+    from .writer import write_json
+
+    write_json(out / paths.CHANGES_META, meta)
+    return meta
