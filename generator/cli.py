@@ -252,5 +252,11 @@ def codeowners(catalog: Path, out: Path, check: bool, as_of: str | None) -> None
     click.echo(f"wrote {out}")
 
 
+from .build_cli import build as _build_command, serve as _serve_command  # noqa: E402 (they import this module)
+
+main.add_command(_build_command)
+main.add_command(_serve_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,202 @@
+"""`credcat build`: the whole program as a list of stages, each a line with the reason for its place.
+
+MkDocs + Material build the narrative pages and the chrome; our stages add the catalog pages,
+search index, feeds and sitemap into the same folder; the finished folder then replaces the old
+site in one rename. `mkdocs build -f site_config.yml` runs the same catalog stages from the plugin
+(`write_catalog_site`), so both commands give the same pages.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, ContextManager, Iterator
+
+from .catalog import Catalog, read_catalog
+from .config import Config
+from .errors import UsageError
+from .render import render_pages
+from .render.shell import Shell
+
+log = logging.getLogger("credcat.build")
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, for the one summary line."""
+
+    site_dir: Path
+    credentials: int
+    providers: int
+    pages: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"Built {self.credentials} credential{'s' if self.credentials != 1 else ''} from {self.providers} "
+                f"provider{'s' if self.providers != 1 else ''} ({self.pages} catalog pages) into {self.site_dir} "
+                f"in {self.seconds:.1f} s.")
+
+
+# (stage label, total) -> a context giving advance(n); the CLI passes a rich progress bar in a terminal.
+Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
+
+
+def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = None, as_of: str | None = None,
+          strict: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build the site from `config_file` (site_config.yml); CLI values override the file's."""
+    started = time.monotonic()
+    # Settings first: every stage reads them, and a bad value must stop the build before any work.
+    mk, config = read_config(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict)
+    # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
+    cat = load_catalog(config)
+    # Everything is written into a fresh folder beside the output, so the final swap is one rename.
+    with staging(config.site_dir) as tmp:
+        # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
+        shell = build_narrative(mk, config, cat, tmp)
+        # The catalog's pages, search index, feeds and sitemap, into the same folder.
+        pages = write_catalog_site(cat, config, shell, tmp, progress)
+        # Only a build that got this far replaces the site.
+        swap(tmp, config.site_dir)
+    return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started)
+
+
+def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None) -> int:
+    """The catalog's own stages over a folder MkDocs has built; returns the number of pages rendered."""
+    from .feeds import write_feeds
+    from .search import write_search_index
+    from .sitemap import write_sitemap
+
+    # Pages before search: the search stage fills the search page shell written here (#credcat-search).
+    with _stage(progress, "Rendering pages", len(catalog.credentials)) as advance:
+        result = render_pages(catalog, config, shell, out, advance)
+    write_search_index(catalog, config, out)
+    # Feeds: each credential page links to its JSON document, so both must ship together.
+    write_feeds(catalog, config, out)
+    # Last: the sitemap lists every page the stages above wrote.
+    write_sitemap(catalog, config, out)
+    return result.pages
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+def read_config(config_file: Path, *, catalog: Path | None = None, out: Path | None = None,
+                as_of: str | None = None, strict: bool = False) -> tuple[object, Config]:
+    """Load and check site_config.yml with MkDocs' own checks; raise UsageError with every message."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is not our users' concern
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    from .plugin import plugin_of, settings_from
+
+    if not config_file.is_file():
+        raise UsageError(f"{config_file}: no such configuration file (give another with --config FILE)")
+    messages: list[str] = []
+    collector = _Collect(messages)
+    mk_log = logging.getLogger("mkdocs")
+    mk_log.addHandler(collector)
+    propagate, mk_log.propagate = mk_log.propagate, False
+    try:
+        mk = load_config(config_file=str(config_file), strict=strict or None)
+    except (Abort, ConfigurationError) as exc:
+        details = "\n".join(f"{config_file}: {m}" for m in messages) or f"{config_file}: error: {exc}"
+        count = max(1, sum(1 for m in messages if m.startswith("error")))
+        raise UsageError(f"{details}\nAborted with {count} configuration error{'s' if count != 1 else ''}.") from None
+    finally:
+        mk_log.removeHandler(collector)
+        mk_log.propagate = propagate
+    for message in messages:
+        print(f"{config_file}: {message}", file=sys.stderr)
+    plugin = plugin_of(mk)
+    if plugin is None:
+        raise UsageError(f"{config_file}: error: the credcat plugin is not enabled\n"
+                         "  hint: add it under plugins:, e.g. `plugins: [credcat]`")
+    try:
+        config = settings_from(mk, plugin.config, catalog=catalog, as_of=as_of, strict=strict or None)
+    except Exception as exc:  # click.BadParameter from resolve_as_of (SOURCE_DATE_EPOCH)
+        raise UsageError(f"{config_file}: error: {getattr(exc, 'message', exc)}") from None
+    if out is not None:
+        config = _replace(config, site_dir=out)
+    return mk, config
+
+
+def load_catalog(config: Config) -> Catalog:
+    """Read, check and index the catalog (raises CatalogError with every problem)."""
+    return read_catalog(config.catalog, config.as_of, strict=config.strict)
+
+
+def build_narrative(mk, config: Config, catalog: Catalog, out: Path) -> Shell:
+    """Run MkDocs (Material, our overrides, our plugin) into `out`; return the page shell it rendered."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from .plugin import plugin_of
+
+    plugin = plugin_of(mk)
+    assert plugin is not None
+    plugin.prepare(config, catalog)
+    mk["site_dir"] = str(out)
+    mkdocs_build(mk)
+    if plugin.shell is None:
+        raise RuntimeError("MkDocs did not render the credcat page shell")
+    return plugin.shell
+
+
+@contextmanager
+def staging(site_dir: Path) -> Iterator[Path]:
+    """A fresh build folder next to `site_dir`, removed again if the build fails."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def swap(tmp: Path, site_dir: Path) -> None:
+    """Put the finished build in place of `site_dir` by renames; the old site is kept until the new one is in."""
+    site_dir = site_dir.resolve()
+    old = site_dir.parent / f".{site_dir.name}.old-{os.getpid()}"
+    if site_dir.exists():
+        site_dir.rename(old)
+    try:
+        tmp.rename(site_dir)
+    except OSError:
+        if old.exists():
+            old.rename(site_dir)
+        raise
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' configuration warnings and errors so they can be shown as ours."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+def _replace(config: Config, **changes: object) -> Config:
+    from dataclasses import replace
+
+    return replace(config, **changes)
+
+
+def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
+    if progress is None:
+        return nullcontext(None)
+    return progress(label, total)

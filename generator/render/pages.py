@@ -1,0 +1,265 @@
+"""Which pages the catalog has: one `PageSpec` per output page, with the values its template reads.
+
+Nothing here touches the disk or a template; `render.render_pages` turns specs into files. Every
+grouping comes ready-made from the Catalog (index stage), so each page costs only its own items.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from ..catalog import Catalog
+from ..config import Config
+from ..jsonld import credential_graph, provider_graph
+from ..model import Credential, Provider, TaxonomySkill
+from ..seal import BAND_LABELS, band_for
+from . import charts
+from .format import AUDIENCE_LABELS, TYPE_PLURALS, country_name, type_label
+
+
+@dataclass
+class PageSpec:
+    """One page to render: where it goes, which template, its texts and its template values."""
+
+    path: str  # site-relative folder URL, '' for the root, else ending in '/'
+    template: str
+    name: str  # the page's own title: h1, header, <title> before the site name
+    description: str
+    context: dict = field(default_factory=dict)
+    jsonld: dict | None = None
+    prev: str | None = None  # site-relative paths of neighbouring pages of a paginated list
+    next: str | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    count: int
+    total: int
+    items: Sequence[Credential]
+    prefix: str  # the list's first page, e.g. 'providers/ibm/'
+    size: int
+
+    def path_of(self, number: int) -> str:
+        return self.prefix if number == 1 else f"{self.prefix}page/{number}/"
+
+    @property
+    def path(self) -> str:
+        return self.path_of(self.number)
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """Page numbers to link: first, last and neighbours, None for a gap."""
+        wanted = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
+        out: list[int | None] = []
+        for n in wanted:
+            if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
+                out.append(None)
+            out.append(n)
+        return out
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of this page's first item in the whole list."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+def paginate(items: Sequence[Credential], size: int, prefix: str) -> list[Pager]:
+    """Split a list into pages of `size` (at least one page, even when empty)."""
+    count = max(1, -(-len(items) // size))
+    return [Pager(n, count, len(items), items[(n - 1) * size: n * size], prefix, size) for n in range(1, count + 1)]
+
+
+def listing_order(creds: Sequence[Credential]) -> list[Credential]:
+    """Active credentials before retired ones, each by title then id: what a learner scans."""
+    return sorted(creds, key=lambda c: (c.retired, c.name.casefold(), c.id))
+
+
+def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, template: str, name: str,
+                description: str, context: dict) -> Iterator[PageSpec]:
+    for pager in paginate(listing_order(creds), config.browse_page_size, prefix):
+        suffix = f" (page {pager.number} of {pager.count})" if pager.count > 1 else ""
+        yield PageSpec(pager.path, template, name + suffix, description,
+                       {**context, "pager": pager, "heading": name},
+                       prev=pager.path_of(pager.number - 1) if pager.number > 1 else None,
+                       next=pager.path_of(pager.number + 1) if pager.number < pager.count else None)
+
+
+# --- credentials --------------------------------------------------------------------------------
+
+def credential_page(cred: Credential, catalog: Catalog, config: Config) -> PageSpec:
+    """The page of one credential."""
+    def resolve(ids: Sequence[str]) -> list[tuple[str, Credential | None]]:
+        return [(i, catalog.by_id.get(i)) for i in ids]
+
+    skills = {"technical": [], "power": [], "unknown": []}  # type: dict[str, list]
+    for skill in cred.skills:
+        skills[skill.kind if skill.id and skill.kind in ("technical", "power") else "unknown"].append(skill)
+    stack = {
+        "part_of": resolve(cred.part_of),
+        "leads_to": resolve(cred.leads_to),
+        "parts": resolve(catalog.part_of_reverse.get(cred.id, ())),
+        "led_from": resolve(catalog.leads_to_reverse.get(cred.id, ())),
+    }
+    kind = type_label(cred.type)
+    description = cred.summary or f"{kind} by {cred.provider.name}."
+    return PageSpec(
+        f"credentials/{cred.id}/", "credential.html", cred.name, description,
+        {"cred": cred, "skills": skills, "stack": stack, "has_stack": any(stack.values()),
+         "related": catalog.related(cred), "api_path": f"api/v1/credentials/{cred.id}.json"},
+        jsonld=credential_graph(cred, config))
+
+
+# --- providers ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SealSummary:
+    """The average seal of a group of credentials."""
+
+    count: int
+    average: float  # mean score out of 10
+    out_of: int
+
+    @property
+    def band(self) -> str:
+        return band_for(int(self.average))
+
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS[self.band]
+
+    @property
+    def text(self) -> str:
+        return f"{self.average:.1f} of {self.out_of}"
+
+
+def seal_summary(creds: Sequence[Credential]) -> SealSummary:
+    """Mean seal score of `creds` (0 when there are none)."""
+    scored = [c.seal for c in creds if c.seal]
+    if not scored:
+        return SealSummary(0, 0.0, 10)
+    return SealSummary(len(scored), round(sum(s.score for s in scored) / len(scored), 1), scored[0].out_of)
+
+
+def provider_pages(provider: Provider, catalog: Catalog, config: Config) -> Iterator[PageSpec]:
+    """A provider's pages: its details and average seal, then its credentials, paginated."""
+    creds = catalog.by_provider.get(provider.id, [])
+    context = {"provider": provider, "seal": seal_summary(creds), "country": country_name(provider.country),
+               "types": _count_by(creds, lambda c: type_label(c.type))}
+    description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''} from {provider.name}, with their quality seals."
+    for i, spec in enumerate(_list_pages(creds, config, f"providers/{provider.id}/", "provider.html",
+                                         provider.name, description, context)):
+        if i == 0:
+            spec.jsonld = provider_graph(provider, config)
+        yield spec
+
+
+def providers_index(catalog: Catalog) -> PageSpec:
+    """All providers, with their counts and average seals."""
+    rows = [(p, len(catalog.by_provider.get(p.id, [])), seal_summary(catalog.by_provider.get(p.id, [])))
+            for p in catalog.providers.values()]
+    rows.sort(key=lambda r: (r[0].name.casefold(), r[0].id))
+    return PageSpec("providers/", "providers.html", "Providers",
+                    f"All {len(rows)} providers in the catalog, with their credentials and average quality seal.",
+                    {"rows": rows})
+
+
+# --- skills -------------------------------------------------------------------------------------
+
+def skill_pages(skill: TaxonomySkill, catalog: Catalog, config: Config) -> Iterator[PageSpec]:
+    """A skill's pages: what it is, then the credentials that teach it."""
+    creds = catalog.by_skill.get(skill.id, [])
+    kind = "Power skill" if skill.kind == "power" else "Technical skill"
+    description = f"{kind}: {len(creds)} credential{'s' if len(creds) != 1 else ''} teaching {skill.label}."
+    yield from _list_pages(creds, config, f"skills/{skill.id}/", "skill.html", skill.label, description,
+                           {"skill": skill, "kind_label": kind})
+
+
+def skills_index(catalog: Catalog) -> PageSpec:
+    """Every taxonomy skill, technical and power apart, with how many credentials teach each."""
+    groups: dict[str, list[tuple[TaxonomySkill, int]]] = {"technical": [], "power": []}
+    for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: (s.label.casefold(), s.id)):
+        groups.setdefault(skill.kind, []).append((skill, len(catalog.by_skill.get(skill.id, ()))))
+    return PageSpec("skills/", "skills.html", "Skills",
+                    "Technical and power skills, and the credentials that teach them.", {"groups": groups})
+
+
+# --- browse -------------------------------------------------------------------------------------
+
+def browse_groups(catalog: Catalog) -> dict[str, list[tuple[str, str, int]]]:
+    """(path, label, count) of every browse list: by type, by EQF level, by audience."""
+    return {
+        "type": [(f"browse/type/{t}/", TYPE_PLURALS.get(t, type_label(t)), len(c)) for t, c in catalog.by_type.items()],
+        "eqf": [(f"browse/level/eqf-{n}/", f"EQF level {n}", len(c)) for n, c in catalog.by_eqf.items()],
+        "audience": [(f"browse/level/{a}/", AUDIENCE_LABELS.get(a, a.capitalize()), len(c))
+                     for a, c in sorted(catalog.by_audience.items(), key=lambda kv: list(AUDIENCE_LABELS).index(kv[0])
+                                        if kv[0] in AUDIENCE_LABELS else 99)],
+    }
+
+
+def browse_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
+    """Lists by type and by level (EQF and audience), and the browse index."""
+    groups = browse_groups(catalog)
+    yield PageSpec("browse/", "browse_index.html", "Browse",
+                   "Browse micro-credentials by type and by level.", {"groups": groups})
+    sources = ([(path, label, catalog.by_type[t], "type") for (path, label, _), t in zip(groups["type"], catalog.by_type)]
+               + [(path, label, catalog.by_eqf[n], "level") for (path, label, _), n in zip(groups["eqf"], catalog.by_eqf)]
+               + [(path, label, catalog.by_audience[path.split("/")[2]], "level") for path, label, _ in groups["audience"]])
+    for path, label, creds, axis in sources:
+        description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''}: {label.lower() if axis == 'type' else label}."
+        yield from _list_pages(creds, config, path, "browse.html", label, description, {"axis": axis})
+
+
+# --- site pages ---------------------------------------------------------------------------------
+
+def stats_page(catalog: Catalog, config: Config) -> PageSpec:
+    """Statistics, drawn at build time."""
+    return PageSpec("stats/", "stats.html", "Statistics",
+                    f"The catalog in numbers: {len(catalog.credentials)} credentials by type, level, provider, skills, "
+                    "quality seal and freshness.", {"charts": charts.catalog_charts(catalog), "as_of": catalog.as_of})
+
+
+def compare_page() -> PageSpec:
+    """The compare view (filled in the browser from the credentials' JSON)."""
+    return PageSpec("compare/", "compare.html", "Compare credentials",
+                    "Compare up to four micro-credentials side by side: cost, workload, level, assessment, "
+                    "quality assurance, skills and quality seal.")
+
+
+def search_page() -> PageSpec:
+    """The search page's shell; the search stage fills #credcat-search."""
+    return PageSpec("search/", "search.html", "Search", "Search the catalog of micro-credentials.")
+
+
+def all_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
+    """Every page the catalog contributes to the site, credential pages first (they are the bulk)."""
+    for cred in catalog.credentials:
+        yield credential_page(cred, catalog, config)
+    for provider in catalog.providers.values():
+        yield from provider_pages(provider, catalog, config)
+    yield providers_index(catalog)
+    for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id):
+        yield from skill_pages(skill, catalog, config)
+    yield skills_index(catalog)
+    yield from browse_pages(catalog, config)
+    yield stats_page(catalog, config)
+    yield compare_page()
+    yield search_page()
+
+
+def _count_by(creds: Sequence[Credential], key) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for cred in creds:
+        counts[key(cred)] = counts.get(key(cred), 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+

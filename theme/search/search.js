@@ -1,0 +1,430 @@
+/* credcat search: queries the sharded index in search/index/ (format: generator/search/index.py).
+ * The algorithm mirrors generator/search/query.py line for line; tests check both agree.
+ * Record text is only ever inserted with textContent / createTextNode (strict CSP, no innerHTML). */
+(function () {
+  "use strict";
+
+  var EXACT = 5, PREFIX = 3, PREFIX_MAX = 6, PREFIX_MIN = 2, MAX_TIER = 2, PAGE = 20;
+  var COMPARE_KEY = "credcat-compare";
+  var SORTS = [["relevance", "Best match"], ["workload", "Workload (shortest first)"], ["cost", "Cost (lowest first)"],
+               ["seal", "Quality seal (best first)"], ["verified", "Recently verified"]];
+  var script = document.currentScript;
+  var base = new URL(".", script ? script.src : location.href);
+  var siteRoot = new URL("..", base);
+
+  // ---- files ------------------------------------------------------------------------------
+  function gunzipJson(buf) {
+    var bytes = new Uint8Array(buf);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {  // the host already decoded it
+      return Promise.resolve(JSON.parse(new TextDecoder().decode(bytes)));
+    }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  function Files() { this.cache = new Map(); this.bytes = 0; this.meta = null; }
+  Files.prototype.load = function (rel, top) {
+    var url = top ? "index/" + rel : "index/" + this.meta.dir + "/" + rel;
+    var self = this;
+    if (!this.cache.has(url)) {
+      this.cache.set(url, fetch(new URL(url, base), top ? {cache: "no-cache"} : {}).then(function (r) {
+        if (!r.ok) { throw new Error("search index file missing: " + url); }
+        return r.arrayBuffer();
+      }).then(function (buf) { self.bytes += buf.byteLength; return gunzipJson(buf); }));
+    }
+    return this.cache.get(url);
+  };
+
+  function loadScript(name) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = new URL(name, base).href;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("could not load " + name)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  // ---- text pipeline (lunr.js; the Python twin is generator/search/text.py) -----------------
+  function Text(meta) {
+    var wc = meta.wordchars;
+    this.trimRe = new RegExp("^[^" + wc + "]+|[^" + wc + "]+$", "g");
+    lunr.tokenizer.separator = new RegExp(meta.split);
+    this.pipes = Object.keys(meta.langs).sort().map(function (lang) {
+      var info = meta.langs[lang], ns = lang === "en" ? lunr : lunr[info.js];
+      return {stop: ns.stopWordFilter, stem: info.stem ? ns.stemmer : null};
+    });
+  }
+  Text.prototype.split = function (text) {
+    return lunr.tokenizer(text).map(function (t) { return t.toString(); }).filter(Boolean);
+  };
+  Text.prototype.trim = function (w) { return w.replace(this.trimRe, ""); };
+  Text.prototype.terms = function (word) {
+    var out = [], trimmed = this.trim(word);
+    if (!trimmed) { return out; }
+    this.pipes.forEach(function (p) {
+      var tok = p.stop(new lunr.Token(trimmed, {}));
+      if (!tok) { return; }
+      if (p.stem) { tok = p.stem(tok); }
+      var s = tok.toString();
+      if (s && out.indexOf(s) < 0) { out.push(s); }
+    });
+    return out.sort();
+  };
+
+  // ---- the index --------------------------------------------------------------------------
+  function bisectRight(arr, x) {
+    var lo = 0, hi = arr.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (x < arr[mid]) { hi = mid; } else { lo = mid + 1; } }
+    return lo;
+  }
+  function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+  function Index(files, meta) {
+    this.files = files; this.meta = meta; this.facets = {};
+    var self = this;
+    meta.facets.forEach(function (f) { self.facets[f.key] = f; });
+    this.terms = new Map();
+  }
+  Index.prototype.shardOf = function (term) { return bisectRight(this.meta.shards, term); };
+  Index.prototype.shard = function (no) { return this.files.load("t/" + no + ".json.gz"); };
+  Index.prototype.entry = function (term) {
+    return this.shard(this.shardOf(term)).then(function (rows) {
+      for (var i = 0; i < rows.length; i++) { if (rows[i][0] === term) { return rows[i]; } }
+      return null;
+    });
+  };
+  Index.prototype.prefixed = function (prefix) {
+    var self = this, no = this.shardOf(prefix), nos = [no];
+    var next = this.meta.shards[no];  // first term of shard no + 1
+    if (next !== undefined && next.indexOf(prefix) === 0) { nos.push(no + 1); }
+    return Promise.all(nos.map(function (k) { return self.shard(k); })).then(function (shards) {
+      var out = [];
+      shards.forEach(function (rows) { rows.forEach(function (r) { if (r[0].indexOf(prefix) === 0) { out.push(r); } }); });
+      return out;
+    });
+  };
+  Index.prototype.state = function (term) {
+    var self = this;
+    if (!this.terms.has(term)) {
+      this.terms.set(term, this.entry(term).then(function (entry) {
+        if (!entry) { return null; }
+        var st = {term: term, df: entry[1], entry: entry, postings: new Map(), tiers: 0, fetched: 0, floor: 0, counts: null};
+        if (!Array.isArray(entry[2])) { addPostings(st, entry[2]); return st; }
+        st.tiers = entry[2][1];
+        return self.fetchTier(st).then(function () { return st; });
+      }));
+    }
+    return this.terms.get(term);
+  };
+  Index.prototype.fetchTier = function (st) {
+    if (st.loading) { return st.loading; }
+    var id = st.entry[2][0];
+    st.loading = this.files.load("p/" + Math.floor(id / 1000) + "/" + id + "." + st.fetched + ".json.gz").then(function (obj) {
+      addPostings(st, obj);
+      if (st.fetched === 0) { st.counts = obj.c || null; }
+      st.floor = obj.min; st.fetched += 1; st.loading = null;
+    });
+    return st.loading;
+  };
+  function complete(st) { return st.tiers === 0 || st.fetched >= st.tiers; }
+  function addPostings(st, obj) {
+    var doc = 0;
+    for (var i = 0; i < obj.d.length; i++) { doc += obj.d[i]; st.postings.set(doc, [obj.s[i], obj.r[i]]); }
+  }
+  Index.prototype.valuePage = function (key, page) { return this.files.load("v/" + key + "/" + page + ".json.gz"); };
+
+  // rows: base-36 facet value numbers and sort keys (generator/search/facets.py RowCodec)
+  var SORT_KEYS = {hours: 1, eur: 1, score: 1, days: 1};
+  function decodeRow(row, layout) {
+    var out = {}, pos = 0;
+    layout.forEach(function (part) {
+      var key = part[0], width = part[1], n;
+      if (part[2]) {
+        var count = parseInt(row[pos], 36), vals = [];
+        pos += 1;
+        for (var i = 0; i < count; i++) { vals.push(parseInt(row.substr(pos + i * width, width), 36)); }
+        pos += count * width; out[key] = vals;
+      } else {
+        n = parseInt(row.substr(pos, width), 36); pos += width;
+        out[key] = SORT_KEYS[key] ? (n === 0 ? null : n - 1) : (n === 0 ? [] : [n - 1]);
+      }
+    });
+    return out;
+  }
+
+  // ---- the query (twin of Searcher.search in query.py) ----------------------------------------
+  function Searcher(index, text) { this.index = index; this.text = text; this.rowCache = new Map(); }
+  Searcher.prototype.row = function (row) {
+    var r = this.rowCache.get(row);
+    if (!r) { r = decodeRow(row, this.index.meta.row); this.rowCache.set(row, r); }
+    return r;
+  };
+  Searcher.prototype.filterNumbers = function (filters) {
+    var index = this.index, out = {}, jobs = [];
+    Object.keys(filters).forEach(function (key) {
+      var facet = index.facets[key], values = filters[key];
+      if (!facet || !values.length) { return; }
+      var set = out[key] = new Set();
+      if (facet.values) {
+        values.forEach(function (v) { var i = facet.values.indexOf(v); if (i >= 0) { set.add(i); } });
+      } else {
+        values.forEach(function (v) {
+          var page = Math.max(0, bisectRight(facet.pages, v) - 1);
+          jobs.push(index.valuePage(key, page).then(function (kv) {
+            var i = kv[0].indexOf(v); if (i >= 0) { set.add(page * index.meta.vpage + i); }
+          }));
+        });
+      }
+    });
+    return Promise.all(jobs).then(function () { return out; });
+  };
+  Searcher.prototype.wordTerms = function (word, lastPrefix) {
+    var exact = this.text.terms(word), index = this.index;
+    var out = exact.map(function (t) { return [t, EXACT]; });
+    var p = this.text.trim(word);
+    if (!lastPrefix || p.length < PREFIX_MIN) { return Promise.resolve(out); }
+    return index.prefixed(p).then(function (rows) {
+      var cands = rows.filter(function (r) { return exact.indexOf(r[0]) < 0 && r[0] !== index.meta.all; });
+      cands.sort(function (a, b) { return b[1] - a[1] || cmp(a[0], b[0]); });
+      return out.concat(cands.slice(0, PREFIX_MAX).map(function (r) { return [r[0], PREFIX]; }));
+    });
+  };
+
+  function matchesFilters(row, fnums, skip) {
+    for (var key in fnums) {
+      if (key === skip) { continue; }
+      var ok = false, vals = row[key];
+      for (var i = 0; i < vals.length; i++) { if (fnums[key].has(vals[i])) { ok = true; break; } }
+      if (!ok) { return false; }
+    }
+    return true;
+  }
+
+  Searcher.prototype.search = function (q, filters, sort, limit, prefix) {
+    var self = this, index = this.index, text = this.text;
+    var raw = text.split(q);
+    var lastPrefix = prefix && raw.length > 0 && !/\s$/.test(q);
+    var out = {words: [], suggestions: {}, matched: [], prefix: null};
+    return this.filterNumbers(filters).then(function (fnums) {
+      return Promise.all(raw.map(function (w, i) {
+        var isLast = lastPrefix && i === raw.length - 1;
+        return self.wordTerms(w, isLast).then(function (pairs) {
+          if (!pairs.length) { return null; }
+          return Promise.all(pairs.map(function (p) { return index.state(p[0]); })).then(function (states) {
+            var ws = [];
+            states.forEach(function (st, k) { if (st) { ws.push([st, pairs[k][1]]); out.matched.push(st.term); } });
+            if (isLast) { out.prefix = text.trim(w); }
+            return {word: w, states: ws};
+          });
+        });
+      })).then(function (perWord) {
+        var words = [], jobs = [];
+        perWord.forEach(function (pw) {
+          if (!pw) { return; }
+          out.words.push(pw.word);
+          if (!pw.states.length) { jobs.push(self.suggest(pw.word).then(function (s) { out.suggestions[pw.word] = s; })); }
+          words.push(pw.states);
+        });
+        if (!out.words.length) {
+          return index.state(index.meta.all).then(function (st) {
+            return self.rank([[[st, EXACT]]], "all", fnums, sort, limit, out);
+          });
+        }
+        return Promise.all(jobs).then(function () { return self.rank(words, "and", fnums, sort, limit, out); });
+      });
+    });
+  };
+
+  Searcher.prototype.scores = function (words, mode) {
+    var perWord = words.map(function (ws) {
+      var best = new Map();
+      ws.forEach(function (pair) {
+        var st = pair[0], wt = pair[1];
+        st.postings.forEach(function (v, doc) {
+          var s = v[0] * wt, old = best.get(doc);
+          if (!old || s > old[0]) { best.set(doc, [s, v[1]]); }
+        });
+      });
+      return best;
+    });
+    var out = new Map();
+    if (!perWord.length) { return out; }
+    if (mode === "or") {
+      perWord.forEach(function (best) {
+        best.forEach(function (v, doc) { var o = out.get(doc); out.set(doc, o ? [o[0] + v[0], v[1]] : [v[0], v[1]]); });
+      });
+      return out;
+    }
+    var sorted = perWord.slice().sort(function (a, b) { return a.size - b.size; });
+    var first = sorted[0], rest = sorted.slice(1);
+    first.forEach(function (v, doc) {
+      var total = v[0];
+      for (var i = 0; i < rest.length; i++) { var hit = rest[i].get(doc); if (!hit) { return; } total += hit[0]; }
+      out.set(doc, [total, v[1]]);
+    });
+    return out;
+  };
+
+  Searcher.prototype.sortKept = function (kept, sort) {
+    var self = this;
+    function r(p) { return self.row(p[2]); }
+    function nulls(a, b) { return (a === null) - (b === null); }
+    var by = {
+      workload: function (a, b) { var x = r(a).hours, y = r(b).hours; return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
+      cost: function (a, b) { var x = r(a).eur, y = r(b).eur; return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
+      seal: function (a, b) { return (r(b).score || 0) - (r(a).score || 0) || b[1] - a[1] || a[0] - b[0]; },
+      verified: function (a, b) { var x = r(a).days, y = r(b).days; return nulls(x, y) || (y || 0) - (x || 0) || b[1] - a[1] || a[0] - b[0]; }
+    }[sort] || function (a, b) { return b[1] - a[1] || a[0] - b[0]; };
+    return kept.sort(by);
+  };
+
+  Searcher.prototype.certain = function (words, ranked, limit, sort) {
+    var all = true;
+    words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0])) { all = false; } }); });
+    if (all) { return true; }
+    if (sort !== "relevance" || ranked.length < limit) { return false; }
+    var bound = 0;
+    words.forEach(function (ws) {
+      var b = 0;
+      ws.forEach(function (p) { if (!complete(p[0])) { b = Math.max(b, p[1] * p[0].floor); } });
+      bound += b;
+    });
+    return ranked[limit - 1][1] >= bound;
+  };
+
+  Searcher.prototype.rank = function (words, mode, fnums, sort, limit, out) {
+    var self = this;
+    var missing = mode === "and" && words.some(function (ws) { return !ws.length; });
+    var scored = missing ? new Map() : this.scores(words, mode);
+    var kept = [];
+    scored.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
+    var ranked = this.sortKept(kept, sort);
+    if (!this.certain(words, ranked, limit, sort)) {
+      var pending = [];
+      words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && p[0].fetched <= MAX_TIER) { pending.push(p[0]); } }); });
+      if (pending.length) {
+        return Promise.all(pending.map(function (st) { return self.index.fetchTier(st); })).then(function () {
+          return self.rank(words, mode, fnums, sort, limit, out);
+        });
+      }
+    }
+    var isComplete = words.every(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
+    if (!scored.size && mode === "and" && words.length > 1) { return this.rank(words, "or", fnums, sort, limit, out); }
+    var coverage = this.coverage(words, mode);
+    var total = isComplete ? ranked.length : Math.max(ranked.length, Math.round(ranked.length / coverage));
+    var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
+    var noFilters = !Object.keys(fnums).length;
+    if (single && noFilters) { total = words[0][0][0].df; }
+    out.mode = scored.size || mode !== "and" ? mode : "none";
+    out.total = total;
+    out.approximate = !isComplete && !(single && noFilters);
+    out.facets = this.facetCounts(words, scored, fnums, isComplete, coverage, single);
+    out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
+    out.more = ranked.length > limit || (!isComplete && ranked.length >= limit);
+    return this.summaries(out.docs).then(function (s) { out.summaries = s; return out; });
+  };
+
+  Searcher.prototype.coverage = function (words, mode) {
+    var covs = words.map(function (ws) {
+      var seen = 0, total = 0;
+      ws.forEach(function (p) { seen += p[0].postings.size; total += p[0].df; });
+      return total ? seen / total : 1;
+    });
+    if (!covs.length) { return 1; }
+    if (mode === "or") { return Math.max(1e-9, Math.min.apply(null, covs)); }
+    return Math.max(1e-9, covs.reduce(function (a, b) { return a * b; }, 1));
+  };
+
+  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, coverage, single) {
+    var self = this, out = {};
+    var pre = single && words.length && words[0].length ? words[0][0][0].counts : null;
+    this.index.meta.facets.forEach(function (facet) {
+      var key = facet.key, counts = new Map();
+      var others = Object.keys(fnums).filter(function (k) { return k !== key; });
+      if (pre && !others.length && !isComplete) {
+        var flat = pre[key] || [];
+        for (var i = 0; i < flat.length; i += 2) { counts.set(flat[i], flat[i + 1]); }
+      } else {
+        scored.forEach(function (v) {
+          var row = self.row(v[1]);
+          if (matchesFilters(row, fnums, key)) { row[key].forEach(function (n) { counts.set(n, (counts.get(n) || 0) + 1); }); }
+        });
+        if (!isComplete) { counts.forEach(function (c, n) { counts.set(n, Math.max(1, Math.round(c / coverage))); }); }
+      }
+      out[key] = counts;
+    });
+    return out;
+  };
+
+  Searcher.prototype.summaries = function (docs) {
+    var files = this.index.files, meta = this.index.meta;
+    return Promise.all(docs.map(function (doc) {
+      var page = Math.floor(doc / meta.spage);
+      return files.load("s/" + page + ".json.gz").then(function (rows) {
+        var obj = {}, row = rows[doc - page * meta.spage];
+        meta.summary.forEach(function (name, i) { obj[name] = row[i]; });
+        return obj;
+      });
+    }));
+  };
+
+  Searcher.prototype.suggest = function (word) {
+    var w = this.text.trim(word), all = this.index.meta.all;
+    if (w.length < 3) { return Promise.resolve([]); }
+    return this.index.shard(this.index.shardOf(w)).then(function (rows) {
+      var cands = [];
+      rows.forEach(function (r) {
+        var surface = r.length > 3 ? r[3] : r[0], d = distance(w, surface, 2);
+        if (d <= 2 && r[0] !== all) { cands.push([d, -r[1], surface]); }
+      });
+      cands.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || cmp(a[2], b[2]); });
+      return cands.slice(0, 3).map(function (c) { return c[2]; });
+    });
+  };
+
+  function distance(a, b, cap) {
+    if (Math.abs(a.length - b.length) > cap) { return cap + 1; }
+    var prev = [], i, j;
+    for (j = 0; j <= b.length; j++) { prev.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var cur = [i];
+      for (j = 1; j <= b.length; j++) {
+        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      }
+      if (Math.min.apply(null, cur) > cap) { return cap + 1; }
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+  function start() {
+    var root = document.getElementById("credcat-search");
+    if (!root) { return; }
+    var files = new Files();
+    var ready = files.load("meta.json.gz", true).then(function (meta) {
+      files.meta = meta;
+      var codes = Object.keys(meta.langs).map(function (l) { return meta.langs[l]; })
+        .filter(function (i) { return i.js && i.stem; }).map(function (i) { return i.js; });
+      var chain = Promise.resolve();
+      if (codes.length) { chain = chain.then(function () { return loadScript("lunr.stemmer.support.js"); }); }
+      codes.forEach(function (c) { chain = chain.then(function () { return loadScript("lunr." + c + ".js"); }); });
+      return chain.then(function () {
+        var index = new Index(files, meta);
+        return new Searcher(index, new Text(meta));
+      });
+    });
+    window.credcatSearch = {
+      ready: ready, siteRoot: siteRoot, PAGE: PAGE, SORTS: SORTS, COMPARE_KEY: COMPARE_KEY,
+      /* run a query without rendering (tests compare it with query.py) */
+      query: function (q, filters, sort, limit, prefix) {
+        return ready.then(function (s) { return s.search(q, filters || {}, sort || "relevance", limit || PAGE, prefix !== false); });
+      },
+      bytes: function () { return files.bytes; }
+    };
+    if (window.credcatSearchUI) { window.credcatSearchUI(root, window.credcatSearch); }
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
