@@ -52,7 +52,9 @@
     var compareLink = root.querySelector(".credcat-compare-link");
     var state = readState(), seq = 0, started = 0, labelsCache = {};
     ui.hidden = false;
+    // the shell's no-JS form gives way to the live one
     document.querySelectorAll(".credcat-nojs").forEach(function (n) { n.hidden = true; });
+    root.querySelectorAll("form").forEach(function (f) { if (!ui.contains(f)) { f.hidden = true; } });
     input.value = state.q;
     api.SORTS.forEach(function (s) { var o = el("option", null, s[1]); o.value = s[0]; sortSel.appendChild(o); });
     sortSel.value = state.sort;

@@ -1,0 +1,313 @@
+"""Build the sharded, impact-ordered search index under site/search/index/.
+
+Layout (all files gzipped JSON, decompressed by the browser with DecompressionStream, so the bytes
+a query fetches do not depend on how the host compresses):
+
+    index/meta.json.gz            format, languages, facets, row layout, shard directory, "dir"
+    index/<dir>/t/<shard>.json.gz  a range of the sorted vocabulary: [term, df, tiers | postings]
+    index/<dir>/p/<k>/<termid>.<tier>.json.gz
+                                   postings of one big term, one tier per file, best first
+    index/<dir>/s/<page>.json.gz   result summaries, SUMMARY_PAGE documents per file by doc number
+    index/<dir>/v/<facet>/<page>.json.gz
+                                   value keys and labels of a facet too large for meta (providers)
+
+<dir> is a hash of everything written, so a browser never mixes shards of two builds.
+A posting list is {"d": doc-number deltas, "s": impacts, "r": rows}: a tier's postings sorted by
+doc number (for small deltas), each with its BM25 impact (x10, an int) and the document's row
+(facets.RowCodec). Tiers grow 4x (256, 1024, ...), and tier 0 of a big term also holds "c": exact
+facet counts over all its postings, so a one-word query needs one small file whatever the size.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import shutil
+from array import array
+from collections import Counter
+from itertools import chain
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..config import Config
+from ..model import Credential
+from .facets import SUMMARY_FIELDS, Facet, RowCodec, build_facets, facet_values, summary
+from .text import SPLIT_CLASS, WORD_CHARS, Pipelines, trim
+
+FORMAT = 1
+FIELDS = ("title", "skills", "provider", "tags", "outcomes", "description")
+BOOSTS = {"title": 10.0, "skills": 6.0, "provider": 4.0, "tags": 3.0, "outcomes": 2.0, "description": 1.0}
+K1, B = 1.2, 0.75
+TIER0 = 256
+TIER_GROWTH = 4
+INLINE_MAX = 16  # postings kept inside the shard file itself
+SHARD_BYTES = 12_000  # raw JSON bytes per vocabulary shard, about 4 KB gzipped
+SUMMARY_PAGE = 16
+VALUE_PAGE = 256
+MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet>/)
+AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
+ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
+RETIRED_FACTOR = 0.5
+SCALE = 10
+
+
+class Writer:
+    """Writes gzipped JSON files deterministically and hashes what it wrote."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hash = hashlib.sha256()
+        self.files = 0
+        self.bytes = 0
+
+    def write(self, rel: str, obj: object) -> None:
+        """Write obj as gzipped JSON at root/rel."""
+        data = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        blob = gzip.compress(data, compresslevel=9, mtime=0)
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(blob)
+        self.hash.update(rel.encode() + b"\0" + blob)
+        self.files += 1
+        self.bytes += len(blob)
+
+
+def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(field, language tag, text) for everything searchable in a credential."""
+    default = cred.title[0][0] if cred.title else (cred.languages[0] if cred.languages else "en")
+    out = [("title", lang, text) for lang, text in cred.title]
+    skills = []
+    for s in cred.skills:
+        skills.append(s.label)
+        if s.id and s.id in catalog.taxonomy.skills:
+            label = catalog.taxonomy.skills[s.id].label
+            if label.lower() != s.label.lower():
+                skills.append(label)
+    out.append(("skills", default, " \n ".join(skills)))
+    out.append(("provider", default, cred.provider.name))
+    out.append(("tags", default, " \n ".join(cred.tags)))
+    out.append(("outcomes", default, " \n ".join(cred.learning_outcomes)))
+    out += [("description", lang, text) for lang, text in cred.description_text]
+    return out
+
+
+def _avg_lengths(catalog: Catalog, pipes: Pipelines) -> dict[str, float]:
+    totals = dict.fromkeys(FIELDS, 0)
+    sample = catalog.credentials[:AVG_SAMPLE]
+    for cred in sample:
+        for fname, lang, text in doc_fields(cred, catalog):
+            totals[fname] += len(pipes(lang).terms(text))
+    n = max(1, len(sample))
+    return {f: max(1.0, totals[f] / n) for f in FIELDS}
+
+
+def idf(df: int, n: int) -> float:
+    """lunr's BM25 idf."""
+    return math.log(1 + abs((n - df + 0.5) / (df + 0.5)))
+
+
+def tier_bounds(df: int) -> list[tuple[int, int]]:
+    """(start, end) of each tier of a posting list of length df."""
+    bounds, start, size = [], 0, TIER0
+    while start < df:
+        bounds.append((start, min(df, start + size)))
+        start += size
+        size *= TIER_GROWTH
+    return bounds
+
+
+def _postings(docs: list[int], imps: list[int], rows: list[str]) -> dict:
+    order = sorted(range(len(docs)), key=docs.__getitem__)
+    prev, deltas = 0, []
+    for i in order:
+        deltas.append(docs[i] - prev)
+        prev = docs[i]
+    return {"d": deltas, "s": [imps[i] for i in order], "r": [rows[docs[i]] for i in order]}
+
+
+class IndexBuilder:
+    """Collects postings in one pass over the catalog, then writes shards, tiers and summaries."""
+
+    def __init__(self, catalog: Catalog, config: Config) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.pipes = Pipelines()
+        self.facets: list[Facet] = build_facets(catalog, config)
+        self.codec = RowCodec(self.facets, catalog)
+        self.rows: list[str] = []
+        self.docvals: list[tuple[int, ...]] = []  # global facet value numbers per doc, for counts
+        offsets, total = {}, 0
+        for f in self.facets:
+            offsets[f.key] = total
+            total += len(f.values)
+        self.value_offsets = offsets
+        self.docs: dict[str, array] = {}
+        self.parts: dict[str, array] = {}
+
+    def collect(self, writer: Writer) -> None:
+        """Tokenize every credential once; keep (doc, BM25 tf part) per term; write summaries."""
+        avg = _avg_lengths(self.catalog, self.pipes)
+        type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
+        page: list[list] = []
+        docs, parts = self.docs, self.parts
+        for n, cred in enumerate(self.catalog.credentials):
+            tfs: dict[str, list[int]] = {}
+            lengths = dict.fromkeys(FIELDS, 0)
+            for fname, lang, text in doc_fields(cred, self.catalog):
+                terms = self.pipes(lang).terms(text)
+                lengths[fname] += len(terms)
+                slot = FIELDS.index(fname)
+                for t in terms:
+                    cell = tfs.get(t)
+                    if cell is None:
+                        cell = tfs[t] = [0] * len(FIELDS)
+                    cell[slot] += 1
+            norms = [K1 * (1 - B + B * lengths[f] / avg[f]) for f in FIELDS]
+            boosts = [BOOSTS[f] for f in FIELDS]
+            factor = RETIRED_FACTOR if cred.retired else 1.0
+            for t, cell in tfs.items():
+                part = 0.0
+                for i, tf in enumerate(cell):
+                    if tf:
+                        part += boosts[i] * tf * (K1 + 1) / (tf + norms[i])
+                d = docs.get(t)
+                if d is None:
+                    d = docs[t] = array("I")
+                    parts[t] = array("f")
+                d.append(n)
+                parts[t].append(part * factor)
+            self.rows.append(self.codec.encode(cred))
+            self.docvals.append(tuple(self.value_offsets[f.key] + f.index[v] for f in self.facets
+                                      for v in facet_values(cred, f.key) if v in f.index))
+            page.append(summary(cred, type_labels))
+            if len(page) == SUMMARY_PAGE:
+                writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
+                page = []
+        if page:
+            writer.write(f"s/{(len(self.rows) - 1) // SUMMARY_PAGE}.json.gz", page)
+
+    def counts(self, docs: list[int]) -> dict[str, list[int]]:
+        """Facet counts over documents: {facet: [value, count, value, count, ...]} (non-zero only)."""
+        counted = Counter(chain.from_iterable(map(self.docvals.__getitem__, docs)))
+        out: dict[str, list[int]] = {}
+        for f in self.facets:
+            off = self.value_offsets[f.key]
+            flat: list[int] = []
+            for v in range(len(f.values)):
+                c = counted.get(off + v)
+                if c:
+                    flat += [v, c]
+            out[f.key] = flat
+        return out
+
+    def write_terms(self, writer: Writer) -> list[str]:
+        """Write postings and vocabulary shards; return the shard directory (first term of each shard after the first)."""
+        n = len(self.rows)
+        self.docs[ALL] = array("I", range(n))
+        surfaces = self.surfaces()
+        vocab = sorted(self.docs)
+        shard: list[list] = []
+        shard_bytes = 0
+        directory: list[str] = []
+        shard_no = 0
+        for termid, term in enumerate(vocab):
+            docs = self.docs.pop(term)
+            if term == ALL:
+                imps = self._all_impacts()
+            else:
+                parts = self.parts.pop(term)
+                w = idf(len(docs), n) * SCALE
+                imps = [max(1, round(p * w)) for p in parts]
+            df = len(docs)
+            if df <= INLINE_MAX:
+                entry: list = [term, df, _postings(list(docs), imps, self.rows)]
+            else:
+                order = sorted(range(df), key=imps.__getitem__, reverse=True)
+                bounds = tier_bounds(df)
+                for k, (a, b) in enumerate(bounds):
+                    sel = order[a:b]
+                    obj = _postings([docs[i] for i in sel], [imps[i] for i in sel], self.rows)
+                    obj["min"] = imps[order[b - 1]]
+                    if k == 0:
+                        obj["c"] = self.counts(list(docs))
+                    writer.write(f"p/{termid // 1000}/{termid}.{k}.json.gz", obj)
+                entry = [term, df, [termid, len(bounds)]]
+            surface = surfaces.get(term)
+            if surface and surface != term:
+                entry.append(surface)
+            size = len(json.dumps(entry, ensure_ascii=False))
+            if shard and shard_bytes + size > SHARD_BYTES:
+                writer.write(f"t/{shard_no}.json.gz", shard)
+                directory.append(term)
+                shard, shard_bytes, shard_no = [], 0, shard_no + 1
+            shard.append(entry)
+            shard_bytes += size
+        writer.write(f"t/{shard_no}.json.gz", shard)
+        return directory
+
+    def surfaces(self) -> dict[str, str]:
+        """For each term, the shortest word that stems to it: how suggestions are spelled."""
+        out: dict[str, str] = {}
+        for pipe in self.pipes.by_lang.values():
+            for word, term in pipe.cache.items():
+                if term:
+                    w = trim(word)
+                    old = out.get(term)
+                    if old is None or (len(w), w) < (len(old), old):
+                        out[term] = w
+        return out
+
+    def _all_impacts(self) -> list[int]:
+        # Browsing without words: best-documented first (seal score), then by doc number.
+        score_at = self.codec.layout()
+        return [1 + _row_score(r, score_at) for r in self.rows]
+
+    def facets_json(self, writer: Writer) -> list[dict]:
+        """Facet definitions for meta.json; large value lists go to paged files."""
+        out = []
+        for f in self.facets:
+            obj = f.to_json()
+            if len(f.values) > MAX_INLINE_VALUES:
+                pages = []
+                for start in range(0, len(f.values), VALUE_PAGE):
+                    writer.write(f"v/{f.key}/{start // VALUE_PAGE}.json.gz",
+                                 [f.values[start:start + VALUE_PAGE], f.labels[start:start + VALUE_PAGE]])
+                    pages.append(f.values[start])
+                obj.pop("values")
+                obj.pop("labels")
+                obj["pages"] = pages
+                obj["count"] = len(f.values)
+            out.append(obj)
+        return out
+
+
+def _row_score(row: str, layout: list[list]) -> int:
+    from .facets import decode_row
+
+    value = decode_row(row, layout)["score"]
+    return int(value) if isinstance(value, int) else 0
+
+
+def build_index(catalog: Catalog, config: Config, search_dir: Path) -> dict:
+    """Write the index under search_dir/index/ and return meta (also written as meta.json.gz)."""
+    root = search_dir / "index"
+    if root.exists():
+        shutil.rmtree(root)
+    work = root / "_new"
+    writer = Writer(work)
+    builder = IndexBuilder(catalog, config)
+    builder.collect(writer)
+    directory = builder.write_terms(writer)
+    facets = builder.facets_json(writer)
+    digest = writer.hash.hexdigest()[:16]
+    work.rename(root / digest)
+    meta = {
+        "format": FORMAT, "dir": digest, "n": len(builder.rows), "langs": builder.pipes.languages(),
+        "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH,
+        "inline": INLINE_MAX, "spage": SUMMARY_PAGE, "vpage": VALUE_PAGE, "summary": list(SUMMARY_FIELDS),
+        "facets": facets, "row": builder.codec.layout(), "all": ALL, "scale": SCALE,
+        "boosts": BOOSTS, "files": writer.files + 1,
+    }
+    Writer(root).write("meta.json.gz", meta)
+    return meta

@@ -1,0 +1,391 @@
+"""The query algorithm in Python, reading the built index files: the reference for search.js.
+
+It fetches what the browser fetches (meta, the vocabulary shards of the query's terms, postings
+tiers best first, summaries of the results shown), counts the gzipped bytes, and ranks the same
+way, so relevance tests and the benchmark run here and a browser test checks the JS agrees.
+
+Algorithm: each word becomes its index terms under every language's pipeline (the last word also
+matches terms it is a prefix of, at PREFIX_WEIGHT); a word's score for a document is its best term
+impact; words combine with AND (sum of scores), falling back to OR when AND finds nothing. Tiers
+are fetched until the top results are certain (Fagin's threshold: no unseen document can beat the
+last one shown) or MAX_TIER is reached; counts are exact when every posting was seen, precomputed
+for a one-word query, and otherwise estimated and flagged `approximate`.
+"""
+from __future__ import annotations
+
+import bisect
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .facets import decode_row
+from .text import Pipeline, split, trim
+
+EXACT_WEIGHT, PREFIX_WEIGHT = 5, 3  # integers, so scores are exact and JS and Python tie alike
+PREFIX_MAX = 6
+PREFIX_MIN = 2
+MAX_TIER = 2  # tiers fetched without the learner asking for more: 256 + 1024 + 4096 postings
+PAGE = 20
+SORTS = ("relevance", "workload", "cost", "seal", "verified")
+
+
+class IndexFiles:
+    """Reads index files from a built site folder, counting gzipped bytes of each distinct file."""
+
+    def __init__(self, search_dir: Path) -> None:
+        self.root = search_dir / "index"
+        self.fetched: dict[str, int] = {}
+        self.meta = self.load("meta.json.gz", top=True)
+
+    def load(self, rel: str, top: bool = False) -> object:
+        """One gzipped JSON file (relative to index/<dir>/, or to index/ when top)."""
+        path = self.root / rel if top else self.root / self.meta["dir"] / rel
+        blob = path.read_bytes()
+        self.fetched[rel] = len(blob)
+        return json.loads(gzip.decompress(blob))
+
+    def reset(self) -> None:
+        """Forget what was fetched except meta (a new page load would fetch meta again)."""
+        self.fetched = {"meta.json.gz": self.fetched.get("meta.json.gz", 0)}
+
+    @property
+    def bytes(self) -> int:
+        return sum(self.fetched.values())
+
+
+@dataclass
+class TermState:
+    """What is known of one term's postings so far."""
+
+    term: str
+    df: int
+    entry: object
+    postings: dict[int, tuple[int, str]] = field(default_factory=dict)  # doc -> (impact, row)
+    tiers: int = 0  # tiers in files (0 when inline)
+    fetched: int = 0
+    floor: int = 0  # impact bound for postings not fetched yet
+    counts: dict | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.tiers == 0 or self.fetched >= self.tiers
+
+
+@dataclass
+class Result:
+    """One search's answer."""
+
+    words: list[str]
+    mode: str  # and | or | all | none
+    total: int
+    approximate: bool
+    ids: list[str]
+    summaries: list[dict]
+    facets: dict[str, dict[str, int]]
+    suggestions: dict[str, list[str]]
+    bytes: int
+
+
+def _add_postings(state: TermState, obj: dict) -> None:
+    doc = 0
+    for delta, imp, row in zip(obj["d"], obj["s"], obj["r"]):
+        doc += delta
+        state.postings[doc] = (imp, row)
+
+
+class Searcher:
+    """Runs queries against one built index, as search.js does."""
+
+    def __init__(self, search_dir: Path) -> None:
+        self.files = IndexFiles(search_dir)
+        meta = self.files.meta
+        self.meta = meta
+        self.pipes = {}
+        for lang, info in meta["langs"].items():
+            pipe = Pipeline(lang)
+            if not info["stem"]:
+                pipe.stem = None
+            self.pipes[lang] = pipe
+        self.facets = {f["key"]: f for f in meta["facets"]}
+        self.layout = meta["row"]
+        self.shards: dict[int, list] = {}
+
+    # --- vocabulary -------------------------------------------------------------------------
+    def shard_of(self, term: str) -> int:
+        return bisect.bisect_right(self.meta["shards"], term)
+
+    def shard(self, no: int) -> list:
+        if no not in self.shards:
+            self.shards[no] = self.files.load(f"t/{no}.json.gz")
+        return self.shards[no]
+
+    def entry(self, term: str) -> list | None:
+        rows = self.shard(self.shard_of(term))
+        i = bisect.bisect_left([r[0] for r in rows], term)
+        return rows[i] if i < len(rows) and rows[i][0] == term else None
+
+    def prefixed(self, prefix: str) -> list[list]:
+        """Vocabulary entries starting with prefix (at most two shards are read)."""
+        out: list[list] = []
+        no = self.shard_of(prefix)
+        for k in (no, no + 1):
+            if k > len(self.meta["shards"]):
+                break
+            if k > no and not self.meta["shards"][k - 1].startswith(prefix):
+                break
+            out += [r for r in self.shard(k) if r[0].startswith(prefix)]
+        return out
+
+    def word_terms(self, word: str, last_prefix: bool) -> list[tuple[str, int]]:
+        """(term, weight) pairs a query word matches."""
+        exact = {t for p in self.pipes.values() if (t := p.term(word))}
+        out = [(t, EXACT_WEIGHT) for t in sorted(exact)]
+        stem_prefix = trim(word)
+        if last_prefix and len(stem_prefix) >= PREFIX_MIN:
+            cands = [r for r in self.prefixed(stem_prefix) if r[0] not in exact and r[0] != self.meta["all"]]
+            cands.sort(key=lambda r: (-r[1], r[0]))
+            out += [(r[0], PREFIX_WEIGHT) for r in cands[:PREFIX_MAX]]
+        return out
+
+    # --- postings ---------------------------------------------------------------------------
+    def state(self, term: str) -> TermState | None:
+        entry = self.entry(term)
+        if entry is None:
+            return None
+        st = TermState(term, entry[1], entry)
+        if isinstance(entry[2], dict):
+            _add_postings(st, entry[2])
+        else:
+            st.tiers = entry[2][1]
+            self.fetch_tier(st)
+        return st
+
+    def fetch_tier(self, st: TermState) -> None:
+        termid = st.entry[2][0]
+        obj = self.files.load(f"p/{termid // 1000}/{termid}.{st.fetched}.json.gz")
+        _add_postings(st, obj)
+        if st.fetched == 0:
+            st.counts = obj.get("c")
+        st.floor = obj["min"]
+        st.fetched += 1
+
+    # --- the query --------------------------------------------------------------------------
+    def matches_filters(self, row: dict, filters: dict[str, set[int]], skip: str | None = None) -> bool:
+        for key, wanted in filters.items():
+            if key != skip and not wanted.intersection(row[key]):
+                return False
+        return True
+
+    def filter_numbers(self, filters: dict[str, list[str]]) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        for key, values in filters.items():
+            facet = self.facets.get(key)
+            if facet is None or not values:
+                continue
+            if "values" in facet:
+                index = {v: i for i, v in enumerate(facet["values"])}
+            else:
+                index = {}
+                for v in values:
+                    page = max(0, bisect.bisect_right(facet["pages"], v) - 1)
+                    keys, _ = self.files.load(f"v/{key}/{page}.json.gz")
+                    if v in keys:
+                        index[v] = page * self.meta["vpage"] + keys.index(v)
+            out[key] = {index[v] for v in values if v in index}
+        return out
+
+    def search(self, q: str, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
+               limit: int = PAGE, prefix: bool = True) -> Result:
+        """Run one query; `prefix` treats the last word as still being typed."""
+        filters = filters or {}
+        fnums = self.filter_numbers(filters)
+        raw = split(q)
+        last_prefix = prefix and bool(raw) and not q[-1:].isspace()
+        words: list[list[tuple[TermState, float]]] = []
+        shown_words: list[str] = []
+        suggestions: dict[str, list[str]] = {}
+        for i, w in enumerate(raw):
+            pairs = self.word_terms(w, last_prefix and i == len(raw) - 1)
+            if not pairs:
+                continue  # a stop word in every language
+            shown_words.append(w)
+            states = [(st, wt) for t, wt in pairs if (st := self.state(t)) is not None]
+            if not states:
+                suggestions[w] = self.suggest(w)
+            words.append(states)
+        mode = "and"
+        if not raw or not shown_words:
+            st = self.state(self.meta["all"])
+            assert st is not None
+            words, mode = [[(st, EXACT_WEIGHT)]], "all"
+        return self._rank(words, mode, fnums, sort, limit, shown_words, suggestions)
+
+    def _scores(self, words: list, mode: str) -> dict[int, tuple[float, str]]:
+        per_word: list[dict[int, tuple[float, str]]] = []
+        for states in words:
+            best: dict[int, tuple[float, str]] = {}
+            for st, wt in states:
+                for doc, (imp, row) in st.postings.items():
+                    s = imp * wt
+                    if doc not in best or s > best[doc][0]:
+                        best[doc] = (s, row)
+            per_word.append(best)
+        if not per_word:
+            return {}
+        if mode == "or":
+            out: dict[int, tuple[float, str]] = {}
+            for best in per_word:
+                for doc, (s, row) in best.items():
+                    out[doc] = (out[doc][0] + s, row) if doc in out else (s, row)
+            return out
+        first, *rest = sorted(per_word, key=len)
+        out = {}
+        for doc, (s, row) in first.items():
+            total = s
+            for other in rest:
+                hit = other.get(doc)
+                if hit is None:
+                    break
+                total += hit[0]
+            else:
+                out[doc] = (total, row)
+        return out
+
+    def _certain(self, words: list, mode: str, ranked: list, limit: int, sort: str) -> bool:
+        states = [st for ws in words for st, _ in ws]
+        if all(st.complete for st in states):
+            return True
+        if sort != "relevance" or len(ranked) < limit:
+            return False
+        kth = ranked[limit - 1][1]
+        bounds = [max((wt * st.floor for st, wt in ws if not st.complete), default=0) for ws in words]
+        # A document seen nowhere could still score up to the sum of the bounds.
+        return kth >= sum(bounds)
+
+    def _rank(self, words: list, mode: str, fnums: dict, sort: str, limit: int,
+              shown: list[str], suggestions: dict) -> Result:
+        while True:
+            if any(not ws for ws in words) and mode == "and":
+                scored: dict = {}
+            else:
+                scored = self._scores(words, mode)
+            rows = {doc: decode_row(row, self.layout) for doc, (_, row) in scored.items()}
+            kept = [(doc, s) for doc, (s, _) in scored.items() if self.matches_filters(rows[doc], fnums)]
+            ranked = self._sort(kept, rows, sort)
+            if self._certain(words, mode, ranked, limit, sort):
+                break
+            pending = [st for ws in words for st, _ in ws if not st.complete and st.fetched <= MAX_TIER]
+            if not pending:
+                break
+            for st in pending:
+                self.fetch_tier(st)
+        complete = all(st.complete for ws in words for st, _ in ws)
+        if not scored and mode == "and" and len(words) > 1:
+            return self._rank(words, "or", fnums, sort, limit, shown, suggestions)
+        coverage = self._coverage(words, mode)
+        total = len(ranked) if complete else max(len(ranked), round(len(ranked) / coverage))
+        single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
+        if single and not fnums:
+            total = words[0][0][0].df
+        facets = self._facet_counts(words, scored, rows, fnums, complete, coverage, single)
+        top = ranked[:limit]
+        summaries = self.summaries([doc for doc, _ in top])
+        approx = not complete and not (single and not fnums)
+        return Result(shown, mode if scored or mode != "and" else "none", total, approx,
+                      [s["id"] for s in summaries], summaries, facets, suggestions, self.files.bytes)
+
+    def _coverage(self, words: list, mode: str) -> float:
+        covs = []
+        for ws in words:
+            seen = sum(len(st.postings) for st, _ in ws)
+            total = sum(st.df for st, _ in ws)
+            covs.append(seen / total if total else 1.0)
+        if not covs:
+            return 1.0
+        if mode == "or":
+            return max(1e-9, min(covs))
+        product = 1.0
+        for c in covs:
+            product *= c
+        return max(1e-9, product)
+
+    def _sort(self, kept: list[tuple[int, float]], rows: dict, sort: str) -> list[tuple[int, float]]:
+        if sort == "workload":
+            key = lambda p: (rows[p[0]]["hours"] is None, rows[p[0]]["hours"] or 0, -p[1], p[0])  # noqa: E731
+        elif sort == "cost":
+            key = lambda p: (rows[p[0]]["eur"] is None, rows[p[0]]["eur"] or 0, -p[1], p[0])  # noqa: E731
+        elif sort == "seal":
+            key = lambda p: (-(rows[p[0]]["score"] or 0), -p[1], p[0])  # noqa: E731
+        elif sort == "verified":
+            key = lambda p: (rows[p[0]]["days"] is None, -(rows[p[0]]["days"] or 0), -p[1], p[0])  # noqa: E731
+        else:
+            key = lambda p: (-p[1], p[0])  # noqa: E731
+        return sorted(kept, key=key)
+
+    def _facet_counts(self, words: list, scored: dict, rows: dict, fnums: dict, complete: bool,
+                      coverage: float, single: bool) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        pre = words[0][0][0].counts if single and words and words[0] else None
+        for key, facet in self.facets.items():
+            counts: dict[int, int] = {}
+            others = {k: v for k, v in fnums.items() if k != key}
+            if pre is not None and not others and not complete:
+                flat = pre.get(key, [])
+                counts = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+            else:
+                for doc in scored:
+                    row = rows[doc]
+                    if self.matches_filters(row, fnums, skip=key):
+                        for v in row[key]:
+                            counts[v] = counts.get(v, 0) + 1
+                if not complete:
+                    counts = {v: max(1, round(c / coverage)) for v, c in counts.items()}
+            out[key] = {self.value_key(key, v): c for v, c in sorted(counts.items())}
+        return out
+
+    def value_key(self, key: str, number: int) -> str:
+        facet = self.facets[key]
+        if "values" in facet:
+            return facet["values"][number]
+        page, at = divmod(number, self.meta["vpage"])
+        keys, _ = self.files.load(f"v/{key}/{page}.json.gz")
+        return keys[at]
+
+    def summaries(self, docs: list[int]) -> list[dict]:
+        """Result summaries for documents, from their summary pages."""
+        out = []
+        names = self.meta["summary"]
+        for doc in docs:
+            page, at = divmod(doc, self.meta["spage"])
+            rows = self.files.load(f"s/{page}.json.gz")
+            out.append(dict(zip(names, rows[at])))
+        return out
+
+    def suggest(self, word: str, n: int = 3) -> list[str]:
+        """Close vocabulary words (edit distance <= 2) for a word the index does not know."""
+        w = trim(word)
+        if len(w) < 3:
+            return []
+        cands = []
+        for r in self.shard(self.shard_of(w)):
+            surface = r[3] if len(r) > 3 else r[0]
+            d = _distance(w, surface, 2)
+            if d <= 2 and r[0] != self.meta["all"]:
+                cands.append((d, -r[1], surface))
+        return [s for _, _, s in sorted(cands)[:n]]
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    """Levenshtein distance, giving up (returning cap + 1) once it exceeds cap."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > cap:
+            return cap + 1
+        prev = cur
+    return prev[-1]
