@@ -252,16 +252,37 @@ class Searcher:
                 out[doc] = (total, row)
         return out
 
-    def _certain(self, words: list, mode: str, ranked: list, limit: int, sort: str) -> bool:
-        states = [st for ws in words for st, _ in ws]
-        if all(st.complete for st in states):
+    def _certain(self, words: list, mode: str, ranked: list, limit: int, sort: str, fnums: dict) -> bool:
+        """True when no document outside what was fetched can still enter the top `limit` (Fagin's threshold)."""
+        if all(st.complete for ws in words for st, _ in ws):
             return True
         if sort != "relevance" or len(ranked) < limit:
             return False
-        kth = ranked[limit - 1][1]
+        kth_doc, kth = ranked[limit - 1]
         bounds = [max((wt * st.floor for st, wt in ws if not st.complete), default=0) for ws in words]
-        # A document seen nowhere could still score up to the sum of the bounds.
-        return kth >= sum(bounds)
+        single = len(words) == 1 and len(words[0]) == 1
+        # Unseen everywhere: postings are ordered (impact desc, doc asc), so one term's ties are safe.
+        if sum(bounds) > kth or (sum(bounds) == kth and not single):
+            return False
+        top = {doc for doc, _ in ranked[:limit]}
+        seen: dict[int, list] = {}
+        for w, ws in enumerate(words):
+            for st, wt in ws:
+                for doc, (imp, row) in st.postings.items():
+                    cell = seen.setdefault(doc, [[0] * len(words), [False] * len(words), row])
+                    cell[0][w] = max(cell[0][w], imp * wt)
+                    cell[1][w] = True
+        for doc, (scores, hit, row) in seen.items():
+            if all(hit) or (doc in top and mode == "and"):
+                continue
+            if mode == "and" and any(not h and b == 0 for h, b in zip(hit, bounds)):
+                continue  # absent from a complete word: cannot match
+            if not self.matches_filters(decode_row(row, self.layout), fnums):
+                continue
+            ub = sum(s if h else b for s, h, b in zip(scores, hit, bounds))
+            if ub > kth or (ub == kth and doc < kth_doc):
+                return False
+        return True
 
     def _rank(self, words: list, mode: str, fnums: dict, sort: str, limit: int,
               shown: list[str], suggestions: dict) -> Result:
@@ -273,7 +294,7 @@ class Searcher:
             rows = {doc: decode_row(row, self.layout) for doc, (_, row) in scored.items()}
             kept = [(doc, s) for doc, (s, _) in scored.items() if self.matches_filters(rows[doc], fnums)]
             ranked = self._sort(kept, rows, sort)
-            if self._certain(words, mode, ranked, limit, sort):
+            if self._certain(words, mode, ranked, limit, sort, fnums):
                 break
             pending = [st for ws in words for st, _ in ws if not st.complete and st.fetched <= MAX_TIER]
             if not pending:

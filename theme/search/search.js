@@ -279,18 +279,45 @@
     return kept.sort(by);
   };
 
-  Searcher.prototype.certain = function (words, ranked, limit, sort) {
-    var all = true;
+  // True when no document outside what was fetched can still enter the top `limit` (Fagin's threshold).
+  Searcher.prototype.certain = function (words, mode, ranked, limit, sort, fnums) {
+    var self = this, all = true;
     words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0])) { all = false; } }); });
     if (all) { return true; }
     if (sort !== "relevance" || ranked.length < limit) { return false; }
-    var bound = 0;
-    words.forEach(function (ws) {
+    var kthDoc = ranked[limit - 1][0], kth = ranked[limit - 1][1];
+    var bounds = words.map(function (ws) {
       var b = 0;
       ws.forEach(function (p) { if (!complete(p[0])) { b = Math.max(b, p[1] * p[0].floor); } });
-      bound += b;
+      return b;
     });
-    return ranked[limit - 1][1] >= bound;
+    var sum = bounds.reduce(function (a, b) { return a + b; }, 0);
+    var single = words.length === 1 && words[0].length === 1;
+    if (sum > kth || (sum === kth && !single)) { return false; }
+    var top = new Set(ranked.slice(0, limit).map(function (p) { return p[0]; }));
+    var seen = new Map();
+    words.forEach(function (ws, w) {
+      ws.forEach(function (p) {
+        p[0].postings.forEach(function (v, doc) {
+          var cell = seen.get(doc);
+          if (!cell) { cell = [words.map(function () { return 0; }), words.map(function () { return false; }), v[1]]; seen.set(doc, cell); }
+          cell[0][w] = Math.max(cell[0][w], v[0] * p[1]);
+          cell[1][w] = true;
+        });
+      });
+    });
+    var ok = true;
+    seen.forEach(function (cell, doc) {
+      if (!ok) { return; }
+      var hit = cell[1];
+      if (hit.every(Boolean) || (top.has(doc) && mode === "and")) { return; }
+      if (mode === "and" && hit.some(function (h, i) { return !h && bounds[i] === 0; })) { return; }
+      if (!matchesFilters(self.row(cell[2]), fnums)) { return; }
+      var ub = 0;
+      hit.forEach(function (h, i) { ub += h ? cell[0][i] : bounds[i]; });
+      if (ub > kth || (ub === kth && doc < kthDoc)) { ok = false; }
+    });
+    return ok;
   };
 
   Searcher.prototype.rank = function (words, mode, fnums, sort, limit, out) {
@@ -300,7 +327,7 @@
     var kept = [];
     scored.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
     var ranked = this.sortKept(kept, sort);
-    if (!this.certain(words, ranked, limit, sort)) {
+    if (!this.certain(words, mode, ranked, limit, sort, fnums)) {
       var pending = [];
       words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && p[0].fetched <= MAX_TIER) { pending.push(p[0]); } }); });
       if (pending.length) {

@@ -1,0 +1,137 @@
+"""The search index: format, determinism, exact counts, tiers, bounded file sizes (issue 4)."""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import read_catalog
+from generator.config import Config
+from generator.search import index as search_index
+from generator.search import write_search_index
+from generator.search.facets import facet_values
+from generator.search.query import Searcher
+
+from test_search_support import REPO, bundled_catalog
+
+SYNTH_N = 1500
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def load(path: Path) -> object:
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def synth_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A synthetic catalog big enough that common words span several tiers."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from synth import generate
+
+    root = tmp_path_factory.mktemp("synth")
+    generate(SYNTH_N, root / "catalog", 7)
+    catalog = read_catalog(root / "catalog", "2026-06-01")
+    write_search_index(catalog, Config(), root / "site")
+    return root / "site", catalog
+
+
+def test_same_catalog_gives_byte_identical_output(tmp_path: Path) -> None:
+    catalog = bundled_catalog()
+    write_search_index(catalog, Config(), tmp_path / "a")
+    write_search_index(bundled_catalog(), Config(), tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_search_folder_holds_index_and_assets(tmp_path: Path) -> None:
+    write_search_index(bundled_catalog(), Config(), tmp_path)
+    search = tmp_path / "search"
+    for name in ("search.js", "search-ui.js", "search.css", "lunr.js", "lunr.stemmer.support.js", "lunr.de.js"):
+        assert (search / name).is_file(), name
+    assert "@license MIT" in (search / "lunr.js").read_text()
+    meta = load(search / "index" / "meta.json.gz")
+    assert meta["n"] == len(bundled_catalog().credentials)
+    assert (search / "index" / meta["dir"] / "t" / "0.json.gz").is_file()
+    assert meta["langs"]["de"]["js"] == "de"
+
+
+def test_an_existing_search_page_is_left_alone(tmp_path: Path) -> None:
+    page = tmp_path / "search" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("shell")
+    write_search_index(bundled_catalog(), Config(), tmp_path)
+    assert page.read_text() == "shell"
+
+
+def test_no_file_grows_with_the_catalog(synth_site: tuple[Path, object]) -> None:
+    site, _ = synth_site
+    index = site / "search" / "index"
+    meta = load(index / "meta.json.gz")
+    sizes = {p.name: p.stat().st_size for p in (index / meta["dir"]).rglob("*.gz")}
+    shards = [s for s in (index / meta["dir"] / "t").glob("*.gz")]
+    assert max(p.stat().st_size for p in shards) < 12_000
+    summaries = [p.stat().st_size for p in (index / meta["dir"] / "s").glob("*.gz")]
+    assert max(summaries) < 4_000
+    assert (index / "meta.json.gz").stat().st_size < 20_000
+    assert sizes  # and tier files: tier k holds at most TIER0 * 4**k postings (checked below)
+
+
+def test_tiers_are_impact_ordered_and_sized(synth_site: tuple[Path, object]) -> None:
+    site, _ = synth_site
+    s = Searcher(site / "search")
+    st = s.state(s.meta["all"])  # every document: several tiers at this size
+    assert st is not None and st.tiers == len(search_index.tier_bounds(SYNTH_N)) > 1
+    first = dict(st.postings)
+    assert len(first) == search_index.TIER0
+    s.fetch_tier(st)
+    later = {d: v for d, v in st.postings.items() if d not in first}
+    assert min(v[0] for v in first.values()) >= max(v[0] for v in later.values())
+
+
+def test_precomputed_counts_are_exact(synth_site: tuple[Path, object]) -> None:
+    site, catalog = synth_site
+    s = Searcher(site / "search")
+    result = s.search("", prefix=False)
+    assert result.total == SYNTH_N and not result.approximate
+    for key in ("type", "cost", "seal", "skill", "language"):
+        expected = Counter(v for c in catalog.credentials for v in facet_values(c, key))
+        assert result.facets[key] == dict(expected), key
+
+
+def test_tiered_top_results_equal_a_full_scan(synth_site: tuple[Path, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _ = synth_site
+    queries = [("skills", {}), ("data", {"type": ["course"]}), ("management practice", {}), ("learners", {"cost": ["free"]})]
+    fast = Searcher(site / "search")
+    answers = [fast.search(q, f, prefix=False) for q, f in queries]
+    monkeypatch.setattr("generator.search.query.MAX_TIER", 99)
+    full = Searcher(site / "search")
+    for (q, f), got in zip(queries, answers):
+        everything = full.search(q, f, prefix=False, limit=10_000)
+        assert got.ids == everything.ids[:len(got.ids)], q
+        assert got.total == everything.total or got.approximate, q
+
+
+def test_filters_and_counts_match_a_brute_force_over_the_catalog(synth_site: tuple[Path, object]) -> None:
+    site, catalog = synth_site
+    s = Searcher(site / "search")
+    result = s.search("", {"type": ["course", "badge"], "cost": ["free"]}, limit=10_000)
+    want = [c for c in catalog.credentials if c.type in ("course", "badge") and "free" in facet_values(c, "cost")]
+    assert result.total == len(want) and sorted(result.ids) == sorted(c.id for c in want)
+    # disjunctive counts: a facet's own filter does not narrow its counts
+    types = Counter(c.type for c in catalog.credentials if "free" in facet_values(c, "cost"))
+    assert result.facets["type"] == dict(types)
+
+
+def test_one_word_query_fetches_little(synth_site: tuple[Path, object]) -> None:
+    site, _ = synth_site
+    s = Searcher(site / "search")
+    word = next(w for w in ("practice", "management", "course") if len(s.word_terms(w, False)) == 1)
+    result = s.search(word, prefix=False)
+    assert result.total > search_index.TIER0 and not result.approximate
+    assert result.bytes < 60_000, s.files.fetched
