@@ -256,6 +256,8 @@ from .build_cli import build as _build_command, serve as _serve_command  # noqa:
 
 main.add_command(_build_command)
 main.add_command(_serve_command)
+from .import_cli import import_command as _import_command  # noqa: E402
+main.add_command(_import_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
