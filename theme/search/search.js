@@ -1,6 +1,6 @@
 /* credcat search: queries the sharded index in search/index/ (format: generator/search/index.py).
  * The algorithm mirrors generator/search/query.py line for line; tests check both agree.
- * Record text is only ever inserted with textContent / createTextNode (strict CSP, no innerHTML). */
+ * Record text is only ever inserted with textContent / createTextNode (strict CSP: record text is never parsed as HTML). */
 (function () {
   "use strict";
 
