@@ -21,7 +21,7 @@ _PARAM_DOCS = {
 
 
 def _operation_id(template: str) -> str:
-    words = re.split(r"[^A-Za-z0-9]+", template.replace(".json", "").replace(".jsonld", "").replace(".ndjson.gz", ""))
+    words = re.split(r"[^A-Za-z0-9]+", template.removesuffix(".json"))
     return "get" + "".join(w[:1].upper() + w[1:] for w in words if w)
 
 
