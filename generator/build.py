@@ -35,11 +35,16 @@ class BuildReport:
     providers: int
     pages: int
     seconds: float
+    warnings: int = 0
 
     def summary(self) -> str:
-        return (f"Built {self.credentials} credential{'s' if self.credentials != 1 else ''} from {self.providers} "
+        """The one line a build prints."""
+        text = (f"Built {self.credentials} credential{'s' if self.credentials != 1 else ''} from {self.providers} "
                 f"provider{'s' if self.providers != 1 else ''} ({self.pages} catalog pages) into {self.site_dir} "
                 f"in {self.seconds:.1f} s.")
+        if self.warnings:
+            text += f" {self.warnings} warning{'s' if self.warnings != 1 else ''} in the catalog: run `credcat validate` to see them."
+        return text
 
 
 # (stage label, total) -> a context giving advance(n); the CLI passes a rich progress bar in a terminal.
@@ -62,7 +67,8 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         pages = write_catalog_site(cat, config, shell, tmp, progress)
         # Only a build that got this far replaces the site.
         swap(tmp, config.site_dir)
-    return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started)
+    return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started,
+                       len(cat.problems.warnings))
 
 
 def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None) -> int:
@@ -102,7 +108,7 @@ def read_config(config_file: Path, *, catalog: Path | None = None, out: Path | N
     propagate, mk_log.propagate = mk_log.propagate, False
     try:
         mk = load_config(config_file=str(config_file), strict=strict or None)
-    except (Abort, ConfigurationError) as exc:
+    except (Abort, ConfigurationError, ValueError, TypeError) as exc:  # ValueError: YAML's own dates, e.g. 2026-13-01
         details = "\n".join(f"{config_file}: {m}" for m in messages) or f"{config_file}: error: {exc}"
         count = max(1, sum(1 for m in messages if m.startswith("error")))
         raise UsageError(f"{details}\nAborted with {count} configuration error{'s' if count != 1 else ''}.") from None

@@ -28,6 +28,7 @@ from .render.shell import SHELL_MARKDOWN, SHELL_URI, Shell
 log = logging.getLogger("mkdocs.plugins.credcat")
 
 HOME_MARKER = "<!-- credcat:home -->"
+SEAL_MARKER = "<!-- credcat:seal-elements -->"  # the seal's elements and bands, worded by seal.py
 INCLUDE = re.compile(r"<!-- credcat:include (?P<path>[\w./-]+) -->")  # a repository file, e.g. CONTRIBUTING.md
 
 
@@ -128,7 +129,8 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         # One source for texts the repository also shows (CONTRIBUTING.md): included, not copied.
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-        return INCLUDE.sub(lambda m: (root / m.group("path")).read_text(encoding="utf-8"), markdown)
+        markdown = INCLUDE.sub(lambda m: (root / m.group("path")).read_text(encoding="utf-8"), markdown)
+        return markdown.replace(SEAL_MARKER, seal_elements_markdown())
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if HOME_MARKER in html and self.catalog is not None and self.settings is not None:
@@ -150,6 +152,18 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
 
         assert self.catalog is not None and self.settings is not None and self.shell is not None
         write_catalog_site(self.catalog, self.settings, self.shell, Path(config.site_dir))
+
+
+def seal_elements_markdown() -> str:
+    """The seal's elements and bands as Markdown tables, in seal.py's own words."""
+    from .seal import BAND_LABELS, BANDS, ELEMENTS
+
+    rows = ["| # | element |", "|---|---|", *(f"| {i} | {label} |" for i, (_, label) in enumerate(ELEMENTS, 1))]
+    ceilings = [len(ELEMENTS)] + [floor - 1 for floor, _ in BANDS[:-1]]
+    bands = ["| band | score |", "|---|---|"]
+    for (floor, name), top in zip(BANDS, ceilings):
+        bands.append(f"| {BAND_LABELS[name]} | {floor} to {top} |" if top != floor else f"| {BAND_LABELS[name]} | {floor} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(bands) + "\n"
 
 
 def _base_of(page: Page) -> str:

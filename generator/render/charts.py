@@ -42,7 +42,7 @@ class Chart:
         top = max((v for _, v, _ in self.rows), default=0) or 1
         height = ROW * len(self.rows) + 8
         out = [f'<svg class="credcat-chart" role="img" aria-labelledby="{self.id}-t" viewBox="0 0 {WIDTH} {height}" '
-               f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+               f'width="{WIDTH}" height="{height}" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
                f'<title id="{self.id}-t">{escape(self.title)}: bar chart (numbers in the table that follows)</title>']
         for i, (label, value, _) in enumerate(self.rows):
             y = 4 + i * ROW
