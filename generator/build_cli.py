@@ -8,9 +8,22 @@ from typing import Callable, Iterator
 
 import click
 
-from .cli import AS_OF_OPTION, CATALOG_OPTION, resolve_as_of
 from .errors import CatalogError, Problems, UsageError, summary_line
 from .validate import files_with_problems
+
+def _cli_module():
+    """generator.cli as loaded: under `python -m generator.cli` that is __main__, which must not be imported twice."""
+    running = sys.modules.get("__main__")
+    spec = getattr(running, "__spec__", None)
+    if spec is not None and spec.name == "generator.cli":
+        return running
+    from . import cli
+
+    return cli
+
+
+_cli = _cli_module()
+AS_OF_OPTION, CATALOG_OPTION, resolve_as_of = _cli.AS_OF_OPTION, _cli.CATALOG_OPTION, _cli.resolve_as_of
 
 CONFIG_OPTION = click.option(
     "--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=Path("site_config.yml"),
