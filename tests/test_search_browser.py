@@ -179,13 +179,23 @@ QUERIES = [("python", {}, "relevance"), ("data analysis", {}, "relevance"), ("cl
            ("", {"seal": ["strong", "partial"], "participation": ["online"]}, "relevance")]
 
 
+FACETS_JS = """([q, f, s]) => credcatSearch.ready.then(S => credcatSearch.query(q, f, s).then(r => {
+  const facets = {};
+  S.index.meta.facets.forEach(m => {
+    facets[m.key] = {};
+    Array.from(r.facets[m.key].entries()).sort((a, b) => a[0] - b[0]).forEach(([n, c]) => { facets[m.key][m.values[n]] = c; });
+  });
+  return {ids: r.summaries.map(x => x.id), total: r.total, mode: r.mode, approximate: r.approximate, facets};
+}))"""
+
+
 def test_browser_and_python_rank_alike(page, base: str, py: Searcher) -> None:
     open_search(page, base)
     for q, filters, sort in QUERIES:
-        got = page.evaluate("([q, f, s]) => credcatSearch.query(q, f, s).then(r => "
-                            "({ids: r.summaries.map(x => x.id), total: r.total, mode: r.mode}))", [q, filters, sort])
+        got = page.evaluate(FACETS_JS, [q, filters, sort])
         want = py.search(q, filters, sort)
-        assert got == {"ids": want.ids, "total": want.total, "mode": want.mode}, (q, filters, sort)
+        assert got == {"ids": want.ids, "total": want.total, "mode": want.mode, "approximate": want.approximate,
+                       "facets": want.facets}, (q, filters, sort)
 
 
 def test_page_pipeline_tokenizes_like_python(page, base: str, py: Searcher) -> None:

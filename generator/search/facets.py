@@ -165,7 +165,22 @@ def facet_values(cred: Credential, key: str) -> list[str]:
     raise KeyError(key)
 
 
+_B36: dict[tuple[int, int], str] = {}
+
+
 def _b36(n: int, width: int) -> str:
+    """n in base 36, zero-padded to width (memoized: the same few values recur in every row)."""
+    try:
+        return _B36[n, width]
+    except KeyError:
+        pass
+    out = _b36_digits(n, width)
+    if len(_B36) < 200_000:
+        _B36[n, width] = out
+    return out
+
+
+def _b36_digits(n: int, width: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while n:
@@ -206,9 +221,10 @@ class RowCodec:
         parts += [[k, self.sort_widths[k], False] for k in SORT_KEYS]
         return parts
 
-    def encode(self, cred: Credential) -> str:
-        """The row string for one credential."""
+    def encode(self, cred: Credential) -> tuple[str, dict[str, list[int]]]:
+        """The row string for one credential, and its value numbers per facet."""
         out = []
+        numbers: dict[str, list[int]] = {}
         for f in self.facets:
             width = self.widths[f.key]
             values = [f.index[v] for v in facet_values(cred, f.key) if v in f.index]
@@ -216,13 +232,15 @@ class RowCodec:
                 values = values[:35]
                 out.append(_b36(len(values), 1) + "".join(_b36(v, width) for v in values))
             else:
+                values = values[:1]
                 out.append(_b36(values[0] + 1 if values else 0, width))
+            numbers[f.key] = values
         keys = {"hours": hours(cred), "eur": eur(cred), "score": cred.seal.score if cred.seal else None,
                 "days": _days(cred.last_verified)}
         for k in SORT_KEYS:
             v = keys[k]
             out.append(_b36(0 if v is None else v + 1, self.sort_widths[k]))
-        return "".join(out)
+        return "".join(out), numbers
 
 
 def decode_row(row: str, layout: list[list]) -> dict[str, list[int] | int | None]:

@@ -14,25 +14,30 @@ a query fetches do not depend on how the host compresses):
 <dir> is a hash of everything written, so a browser never mixes shards of two builds.
 A posting list is {"d": doc-number deltas, "s": impacts, "r": rows}: a tier's postings sorted by
 doc number (for small deltas), each with its BM25 impact (x10, an int) and the document's row
-(facets.RowCodec). Tiers grow 4x (256, 1024, ...), and tier 0 of a big term also holds "c": exact
-facet counts over all its postings, so a one-word query needs one small file whatever the size.
+(facets.RowCodec). Tiers grow 4x (256, 1024, 4096) and only TIERS are written: a term's postings
+past its best 5,376 are never fetched, so they are not stored (the index grows with the vocabulary,
+not the catalog). Tier 0 of a big term also holds "c": exact facet counts over all its postings, so
+a one-word query needs one small file whatever the size, and its count and facet counts are exact.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
 import math
+import os
 import shutil
 from array import array
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
-from .facets import SUMMARY_FIELDS, Facet, RowCodec, build_facets, facet_values, summary
+from .facets import SUMMARY_FIELDS, Facet, RowCodec, build_facets, summary
 from .text import SPLIT_CLASS, WORD_CHARS, Pipelines, trim
 
 FORMAT = 1
@@ -41,6 +46,7 @@ BOOSTS = {"title": 10.0, "skills": 6.0, "provider": 4.0, "tags": 3.0, "outcomes"
 K1, B = 1.2, 0.75
 TIER0 = 256
 TIER_GROWTH = 4
+TIERS = 3  # tiers written per term (256 + 1024 + 4096 postings); beyond them counts come precomputed
 INLINE_MAX = 16  # postings kept inside the shard file itself
 SHARD_BYTES = 12_000  # raw JSON bytes per vocabulary shard, about 4 KB gzipped
 SUMMARY_PAGE = 16
@@ -50,27 +56,50 @@ AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field len
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
 RETIRED_FACTOR = 0.5
 SCALE = 10
+GZIP_LEVEL = 6  # level 9 saves ~1% here and costs three times the time
 
 
 class Writer:
-    """Writes gzipped JSON files deterministically and hashes what it wrote."""
+    """Writes gzipped JSON files deterministically and hashes what it wrote, in write order.
 
-    def __init__(self, root: Path) -> None:
+    zlib releases the GIL, so files are compressed and written on a small thread pool; the hash
+    is updated in submission order, so it does not depend on which thread finished first.
+    """
+
+    def __init__(self, root: Path, threads: int = 0) -> None:
         self.root = root
         self.hash = hashlib.sha256()
         self.files = 0
         self.bytes = 0
+        self.pool = ThreadPoolExecutor(threads or min(4, os.cpu_count() or 1))
+        self.pending: deque[tuple[str, Future]] = deque()
 
     def write(self, rel: str, obj: object) -> None:
         """Write obj as gzipped JSON at root/rel."""
         data = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        blob = gzip.compress(data, compresslevel=9, mtime=0)
+        self.pending.append((rel, self.pool.submit(self._store, rel, data)))
+        while len(self.pending) > 64:
+            self._settle()
+
+    def _store(self, rel: str, data: bytes) -> bytes:
+        blob = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(blob)
+        return blob
+
+    def _settle(self) -> None:
+        rel, future = self.pending.popleft()
+        blob = future.result()
         self.hash.update(rel.encode() + b"\0" + blob)
         self.files += 1
         self.bytes += len(blob)
+
+    def close(self) -> None:
+        """Wait for every file, then stop the threads."""
+        while self.pending:
+            self._settle()
+        self.pool.shutdown()
 
 
 def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]:
@@ -151,35 +180,40 @@ class IndexBuilder:
         type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
         page: list[list] = []
         docs, parts = self.docs, self.parts
+        avgs = [avg[f] for f in FIELDS]
+        boosts = [BOOSTS[f] * (K1 + 1) for f in FIELDS]
+        slots = {f: i for i, f in enumerate(FIELDS)}
         for n, cred in enumerate(self.catalog.credentials):
-            tfs: dict[str, list[int]] = {}
-            lengths = dict.fromkeys(FIELDS, 0)
+            counts: list[Counter | None] = [None] * len(FIELDS)
+            lengths = [0] * len(FIELDS)
             for fname, lang, text in doc_fields(cred, self.catalog):
                 terms = self.pipes(lang).terms(text)
-                lengths[fname] += len(terms)
-                slot = FIELDS.index(fname)
-                for t in terms:
-                    cell = tfs.get(t)
-                    if cell is None:
-                        cell = tfs[t] = [0] * len(FIELDS)
-                    cell[slot] += 1
-            norms = [K1 * (1 - B + B * lengths[f] / avg[f]) for f in FIELDS]
-            boosts = [BOOSTS[f] for f in FIELDS]
+                slot = slots[fname]
+                lengths[slot] += len(terms)
+                if counts[slot] is None:
+                    counts[slot] = Counter(terms)
+                else:
+                    counts[slot].update(terms)
             factor = RETIRED_FACTOR if cred.retired else 1.0
-            for t, cell in tfs.items():
-                part = 0.0
-                for i, tf in enumerate(cell):
-                    if tf:
-                        part += boosts[i] * tf * (K1 + 1) / (tf + norms[i])
+            tfparts: dict[str, float] = {}
+            get = tfparts.get
+            for slot, cnt in enumerate(counts):
+                if not cnt:
+                    continue
+                norm = K1 * (1 - B + B * lengths[slot] / avgs[slot])
+                boost = boosts[slot] * factor
+                for t, tf in cnt.items():
+                    tfparts[t] = get(t, 0.0) + boost * tf / (tf + norm)
+            for t, part in tfparts.items():
                 d = docs.get(t)
                 if d is None:
                     d = docs[t] = array("I")
                     parts[t] = array("f")
                 d.append(n)
-                parts[t].append(part * factor)
-            self.rows.append(self.codec.encode(cred))
-            self.docvals.append(tuple(self.value_offsets[f.key] + f.index[v] for f in self.facets
-                                      for v in facet_values(cred, f.key) if v in f.index))
+                parts[t].append(part)
+            row, numbers = self.codec.encode(cred)
+            self.rows.append(row)
+            self.docvals.append(tuple(self.value_offsets[key] + v for key, vs in numbers.items() for v in vs))
             page.append(summary(cred, type_labels))
             if len(page) == SUMMARY_PAGE:
                 writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
@@ -223,8 +257,9 @@ class IndexBuilder:
             if df <= INLINE_MAX:
                 entry: list = [term, df, _postings(list(docs), imps, self.rows)]
             else:
-                order = sorted(range(df), key=imps.__getitem__, reverse=True)
-                bounds = tier_bounds(df)
+                bounds = tier_bounds(df)[:TIERS]
+                # best first, ties by doc number (nlargest is sorted(..., reverse=True)[:n], stable)
+                order = heapq.nlargest(bounds[-1][1], range(df), key=imps.__getitem__)
                 for k, (a, b) in enumerate(bounds):
                     sel = order[a:b]
                     obj = _postings([docs[i] for i in sel], [imps[i] for i in sel], self.rows)
@@ -300,14 +335,17 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path) -> dict:
     builder.collect(writer)
     directory = builder.write_terms(writer)
     facets = builder.facets_json(writer)
+    writer.close()
     digest = writer.hash.hexdigest()[:16]
     work.rename(root / digest)
     meta = {
         "format": FORMAT, "dir": digest, "n": len(builder.rows), "langs": builder.pipes.languages(),
-        "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH,
+        "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH, "tiers": TIERS,
         "inline": INLINE_MAX, "spage": SUMMARY_PAGE, "vpage": VALUE_PAGE, "summary": list(SUMMARY_FIELDS),
         "facets": facets, "row": builder.codec.layout(), "all": ALL, "scale": SCALE,
         "boosts": BOOSTS, "files": writer.files + 1,
     }
-    Writer(root).write("meta.json.gz", meta)
+    top = Writer(root, threads=1)
+    top.write("meta.json.gz", meta)
+    top.close()
     return meta

@@ -8,7 +8,8 @@ Algorithm: each word becomes its index terms under every language's pipeline (th
 matches terms it is a prefix of, at PREFIX_WEIGHT); a word's score for a document is its best term
 impact; words combine with AND (sum of scores), falling back to OR when AND finds nothing. Tiers
 are fetched until the top results are certain (Fagin's threshold: no unseen document can beat the
-last one shown) or MAX_TIER is reached; counts are exact when every posting was seen, precomputed
+last one shown) or every written tier is fetched (then words known in full are required and very
+common ones only add to the score); counts are exact when every posting was seen, precomputed
 for a one-word query, and otherwise estimated and flagged `approximate`.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +27,8 @@ from .text import Pipeline, split, trim
 EXACT_WEIGHT, PREFIX_WEIGHT = 5, 3  # integers, so scores are exact and JS and Python tie alike
 PREFIX_MAX = 6
 PREFIX_MIN = 2
-MAX_TIER = 2  # tiers fetched without the learner asking for more: 256 + 1024 + 4096 postings
 PAGE = 20
+EXACT_COUNT_POSTINGS = 1500  # once the top is settled, fetch this many more postings at most for exact counts
 SORTS = ("relevance", "workload", "cost", "seal", "verified")
 
 
@@ -69,6 +71,12 @@ class TermState:
 
     @property
     def complete(self) -> bool:
+        """Every posting of the term is known."""
+        return len(self.postings) == self.df
+
+    @property
+    def exhausted(self) -> bool:
+        """Every written tier is fetched (the index keeps a term's best postings only)."""
         return self.tiers == 0 or self.fetched >= self.tiers
 
 
@@ -85,6 +93,7 @@ class Result:
     facets: dict[str, dict[str, int]]
     suggestions: dict[str, list[str]]
     bytes: int
+    facets_approximate: bool = False
 
 
 def _add_postings(state: TermState, obj: dict) -> None:
@@ -221,7 +230,7 @@ class Searcher:
             words, mode = [[(st, EXACT_WEIGHT)]], "all"
         return self._rank(words, mode, fnums, sort, limit, shown_words, suggestions)
 
-    def _scores(self, words: list, mode: str) -> dict[int, tuple[float, str]]:
+    def _scores(self, words: list, mode: str, required: list[bool] | None = None) -> dict[int, tuple[float, str]]:
         per_word: list[dict[int, tuple[float, str]]] = []
         for states in words:
             best: dict[int, tuple[float, str]] = {}
@@ -239,7 +248,12 @@ class Searcher:
                 for doc, (s, row) in best.items():
                     out[doc] = (out[doc][0] + s, row) if doc in out else (s, row)
             return out
-        first, *rest = sorted(per_word, key=len)
+        if required is not None:
+            musts = sorted((b for b, r in zip(per_word, required) if r), key=len)
+            optional = [b for b, r in zip(per_word, required) if not r]
+        else:
+            musts, optional = sorted(per_word, key=len), []
+        first, *rest = musts
         out = {}
         for doc, (s, row) in first.items():
             total = s
@@ -249,6 +263,10 @@ class Searcher:
                     break
                 total += hit[0]
             else:
+                for other in optional:
+                    hit = other.get(doc)
+                    if hit is not None:
+                        total += hit[0]
                 out[doc] = (total, row)
         return out
 
@@ -294,27 +312,59 @@ class Searcher:
             rows = {doc: decode_row(row, self.layout) for doc, (_, row) in scored.items()}
             kept = [(doc, s) for doc, (s, _) in scored.items() if self.matches_filters(rows[doc], fnums)]
             ranked = self._sort(kept, rows, sort)
-            if self._certain(words, mode, ranked, limit, sort, fnums):
-                break
-            pending = [st for ws in words for st, _ in ws if not st.complete and st.fetched <= MAX_TIER]
+            pending = [st for ws in words for st, _ in ws if not st.complete and not st.exhausted]
             if not pending:
                 break
+            if self._certain(words, mode, ranked, limit, sort, fnums):
+                # The top is settled; fetch the rest too if it is small, for exact counts.
+                single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
+                rest = sum(st.df - len(st.postings) for st in pending)
+                if (single and not fnums) or rest > EXACT_COUNT_POSTINGS:
+                    break
             for st in pending:
                 self.fetch_tier(st)
         complete = all(st.complete for ws in words for st, _ in ws)
+        relaxed = None
+        if mode == "and" and not complete and len(ranked) < limit:
+            # Very common words keep only their best postings: require the words known in full and
+            # let the common ones add what is known (they are in most documents anyway).
+            required = [all(st.complete for st, _ in ws) for ws in words]
+            if any(required) and not all(required):
+                relaxed = self._scores(words, mode, required)
+                rows.update({d: decode_row(r, self.layout) for d, (_, r) in relaxed.items() if d not in rows})
+                kept = [(d, s) for d, (s, _) in relaxed.items() if self.matches_filters(rows[d], fnums)]
+                share = 1.0
+                for ws, req in zip(words, required):
+                    if not req:
+                        share *= min(1.0, max(st.df for st, _ in ws) / self.meta["n"])
+                strict = len(ranked)
+                ranked = self._sort(kept, rows, sort)
+                scored = relaxed
         if not scored and mode == "and" and len(words) > 1:
             return self._rank(words, "or", fnums, sort, limit, shown, suggestions)
         coverage = self._coverage(words, mode)
-        total = len(ranked) if complete else max(len(ranked), round(len(ranked) / coverage))
+        total = len(ranked) if complete else max(len(ranked), _round(len(ranked) / coverage))
+        if relaxed is not None:
+            total = max(strict, _round(len(ranked) * share))
         single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
+        exact = complete or (single and not fnums)
         if single and not fnums:
             total = words[0][0][0].df
-        facets = self._facet_counts(words, scored, rows, fnums, complete, coverage, single)
+        pre = words[0][0][0].counts if single else None
+        if not complete and pre and len(fnums) == 1:
+            # One facet filtered on one term: its precomputed counts give the total exactly.
+            (key, wanted), = fnums.items()
+            if not self.facets[key]["multi"] or len(wanted) == 1:
+                flat = pre.get(key, [])
+                total = sum(flat[i + 1] for i in range(0, len(flat), 2) if flat[i] in wanted)
+                exact = True
+        scale = total / len(ranked) if ranked else 1 / coverage
+        facets, facets_approx = self._facet_counts(words, scored, rows, fnums, complete, scale, single)
         top = ranked[:limit]
         summaries = self.summaries([doc for doc, _ in top])
-        approx = not complete and not (single and not fnums)
+        approx = not exact
         return Result(shown, mode if scored or mode != "and" else "none", total, approx,
-                      [s["id"] for s in summaries], summaries, facets, suggestions, self.files.bytes)
+                      [s["id"] for s in summaries], summaries, facets, suggestions, self.files.bytes, facets_approx)
 
     def _coverage(self, words: list, mode: str) -> float:
         covs = []
@@ -345,8 +395,10 @@ class Searcher:
         return sorted(kept, key=key)
 
     def _facet_counts(self, words: list, scored: dict, rows: dict, fnums: dict, complete: bool,
-                      coverage: float, single: bool) -> dict[str, dict[str, int]]:
+                      scale: float, single: bool) -> tuple[dict[str, dict[str, int]], bool]:
+        """Disjunctive counts: each facet counted over matches of every other facet's filters."""
         out: dict[str, dict[str, int]] = {}
+        approx = False
         pre = words[0][0][0].counts if single and words and words[0] else None
         for key, facet in self.facets.items():
             counts: dict[int, int] = {}
@@ -361,9 +413,10 @@ class Searcher:
                         for v in row[key]:
                             counts[v] = counts.get(v, 0) + 1
                 if not complete:
-                    counts = {v: max(1, round(c / coverage)) for v, c in counts.items()}
+                    approx = True
+                    counts = {v: max(1, _round(c * scale)) for v, c in counts.items()}
             out[key] = {self.value_key(key, v): c for v, c in sorted(counts.items())}
-        return out
+        return out, approx
 
     def value_key(self, key: str, number: int) -> str:
         facet = self.facets[key]
@@ -395,6 +448,11 @@ class Searcher:
             if d <= 2 and r[0] != self.meta["all"]:
                 cands.append((d, -r[1], surface))
         return [s for _, _, s in sorted(cands)[:n]]
+
+
+def _round(x: float) -> int:
+    """Round half up, as JavaScript's Math.round does (Python's round() rounds half to even)."""
+    return math.floor(x + 0.5)
 
 
 def _distance(a: str, b: str, cap: int) -> int:

@@ -148,13 +148,15 @@ class Pipeline:
 
     def terms(self, text: str) -> list[str]:
         """All index terms of a text, in order."""
+        words = _SPLIT.split(text.lower())
         cache = self.cache
-        out = []
-        for word in _SPLIT.split(text.lower()):
-            t = cache[word] if word in cache else self.term(word)
-            if t:
-                out.append(t)
-        return out
+        try:
+            return [t for t in map(cache.__getitem__, words) if t]
+        except KeyError:
+            for word in words:
+                if word not in cache:
+                    self.term(word)
+            return [t for t in map(cache.__getitem__, words) if t]
 
 
 class Pipelines:

@@ -205,7 +205,7 @@
             box.addEventListener("change", function () { toggleFilter(f.key, value, box.checked); run(box); });
             var label = el("label", null, lab.labels[it[0]] + " ");
             label.htmlFor = id;
-            label.appendChild(el("span", "credcat-count", (res.approximate ? "~" : "") + fmt(it[1])));
+            label.appendChild(el("span", "credcat-count", (res.facetsApproximate ? "~" : "") + fmt(it[1])));
             row.appendChild(box); row.appendChild(label);
             if (i >= SHOWN_VALUES && !box.checked) { row.hidden = true; extra.push(row); }
             fs.appendChild(row);

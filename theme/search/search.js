@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var EXACT = 5, PREFIX = 3, PREFIX_MAX = 6, PREFIX_MIN = 2, MAX_TIER = 2, PAGE = 20;
+  var EXACT = 5, PREFIX = 3, PREFIX_MAX = 6, PREFIX_MIN = 2, PAGE = 20, EXACT_COUNT_POSTINGS = 1500;
   var COMPARE_KEY = "credcat-compare";
   var SORTS = [["relevance", "Best match"], ["workload", "Workload (shortest first)"], ["cost", "Cost (lowest first)"],
                ["seal", "Quality seal (best first)"], ["verified", "Recently verified"]];
@@ -127,7 +127,8 @@
     });
     return st.loading;
   };
-  function complete(st) { return st.tiers === 0 || st.fetched >= st.tiers; }
+  function complete(st) { return st.postings.size === st.df; }  // every posting known
+  function exhausted(st) { return st.tiers === 0 || st.fetched >= st.tiers; }  // every written tier fetched
   function addPostings(st, obj) {
     var doc = 0;
     for (var i = 0; i < obj.d.length; i++) { doc += obj.d[i]; st.postings.set(doc, [obj.s[i], obj.r[i]]); }
@@ -236,7 +237,7 @@
     });
   };
 
-  Searcher.prototype.scores = function (words, mode) {
+  Searcher.prototype.scores = function (words, mode, required) {
     var perWord = words.map(function (ws) {
       var best = new Map();
       ws.forEach(function (pair) {
@@ -256,11 +257,14 @@
       });
       return out;
     }
-    var sorted = perWord.slice().sort(function (a, b) { return a.size - b.size; });
+    var musts = perWord.filter(function (b, i) { return !required || required[i]; });
+    var optional = perWord.filter(function (b, i) { return required && !required[i]; });
+    var sorted = musts.slice().sort(function (a, b) { return a.size - b.size; });
     var first = sorted[0], rest = sorted.slice(1);
     first.forEach(function (v, doc) {
-      var total = v[0];
-      for (var i = 0; i < rest.length; i++) { var hit = rest[i].get(doc); if (!hit) { return; } total += hit[0]; }
+      var total = v[0], i, hit;
+      for (i = 0; i < rest.length; i++) { hit = rest[i].get(doc); if (!hit) { return; } total += hit[0]; }
+      for (i = 0; i < optional.length; i++) { hit = optional[i].get(doc); if (hit) { total += hit[0]; } }
       out.set(doc, [total, v[1]]);
     });
     return out;
@@ -327,26 +331,65 @@
     var kept = [];
     scored.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
     var ranked = this.sortKept(kept, sort);
-    if (!this.certain(words, mode, ranked, limit, sort, fnums)) {
-      var pending = [];
-      words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && p[0].fetched <= MAX_TIER) { pending.push(p[0]); } }); });
-      if (pending.length) {
-        return Promise.all(pending.map(function (st) { return self.index.fetchTier(st); })).then(function () {
-          return self.rank(words, mode, fnums, sort, limit, out);
-        });
-      }
+    var pending = [];
+    words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && !exhausted(p[0])) { pending.push(p[0]); } }); });
+    var more = pending.length > 0;
+    if (more && this.certain(words, mode, ranked, limit, sort, fnums)) {
+      // The top is settled; fetch the rest too if it is small, for exact counts.
+      var one = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
+      var rest = pending.reduce(function (a, st) { return a + st.df - st.postings.size; }, 0);
+      if ((one && !Object.keys(fnums).length) || rest > EXACT_COUNT_POSTINGS) { more = false; }
+    }
+    if (more) {
+      return Promise.all(pending.map(function (st) { return self.index.fetchTier(st); })).then(function () {
+        return self.rank(words, mode, fnums, sort, limit, out);
+      });
     }
     var isComplete = words.every(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
+    var relaxed = null, share = 1, strict = 0;
+    if (mode === "and" && !isComplete && ranked.length < limit) {
+      // Very common words keep only their best postings: require the words known in full and
+      // let the common ones add what is known (they are in most documents anyway).
+      var required = words.map(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
+      if (required.some(Boolean) && !required.every(Boolean)) {
+        relaxed = this.scores(words, mode, required);
+        kept = [];
+        relaxed.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
+        var n = this.index.meta.n;
+        words.forEach(function (ws, i) {
+          if (!required[i]) { share *= Math.min(1, Math.max.apply(null, ws.map(function (p) { return p[0].df; })) / n); }
+        });
+        strict = ranked.length;
+        ranked = this.sortKept(kept, sort);
+        scored = relaxed;
+      }
+    }
     if (!scored.size && mode === "and" && words.length > 1) { return this.rank(words, "or", fnums, sort, limit, out); }
     var coverage = this.coverage(words, mode);
     var total = isComplete ? ranked.length : Math.max(ranked.length, Math.round(ranked.length / coverage));
+    if (relaxed) { total = Math.max(strict, Math.round(ranked.length * share)); }
     var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
-    var noFilters = !Object.keys(fnums).length;
+    var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
+    var exact = isComplete || (single && noFilters);
     if (single && noFilters) { total = words[0][0][0].df; }
+    var pre = single ? words[0][0][0].counts : null;
+    if (!isComplete && pre && fkeys.length === 1) {
+      // One facet filtered on one term: its precomputed counts give the total exactly.
+      var key = fkeys[0], wanted = fnums[key];
+      if (!this.index.facets[key].multi || wanted.size === 1) {
+        var flat = pre[key] || [];
+        total = 0;
+        for (var i = 0; i < flat.length; i += 2) { if (wanted.has(flat[i])) { total += flat[i + 1]; } }
+        exact = true;
+      }
+    }
+    var scale = ranked.length ? total / ranked.length : 1 / coverage;
     out.mode = scored.size || mode !== "and" ? mode : "none";
     out.total = total;
-    out.approximate = !isComplete && !(single && noFilters);
-    out.facets = this.facetCounts(words, scored, fnums, isComplete, coverage, single);
+    out.approximate = !exact;
+    var fc = this.facetCounts(words, scored, fnums, isComplete, scale, single);
+    out.facets = fc.counts;
+    out.facetsApproximate = fc.approximate;
     out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
     out.more = ranked.length > limit || (!isComplete && ranked.length >= limit);
     return this.summaries(out.docs).then(function (s) { out.summaries = s; return out; });
@@ -363,8 +406,9 @@
     return Math.max(1e-9, covs.reduce(function (a, b) { return a * b; }, 1));
   };
 
-  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, coverage, single) {
-    var self = this, out = {};
+  // Disjunctive counts: each facet counted over matches of every other facet's filters.
+  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, scale, single) {
+    var self = this, out = {}, approx = false;
     var pre = single && words.length && words[0].length ? words[0][0][0].counts : null;
     this.index.meta.facets.forEach(function (facet) {
       var key = facet.key, counts = new Map();
@@ -377,11 +421,14 @@
           var row = self.row(v[1]);
           if (matchesFilters(row, fnums, key)) { row[key].forEach(function (n) { counts.set(n, (counts.get(n) || 0) + 1); }); }
         });
-        if (!isComplete) { counts.forEach(function (c, n) { counts.set(n, Math.max(1, Math.round(c / coverage))); }); }
+        if (!isComplete) {
+          approx = true;
+          counts.forEach(function (c, n) { counts.set(n, Math.max(1, Math.round(c * scale))); });
+        }
       }
       out[key] = counts;
     });
-    return out;
+    return {counts: out, approximate: approx};
   };
 
   Searcher.prototype.summaries = function (docs) {
