@@ -8,6 +8,7 @@ Memory holds one page or one record at a time, plus the list of this build's cha
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_prev
 from .documents import (credential_document, credential_summary, index_document, list_page, provider_document,
                         provider_summary, skills_document)
 from .paths import credential_api_path, credential_page_path
-from .writer import GzipLines, Pager, dumps, write_json
+from .writer import Background, GzipLines, Pager, dumps, write_json
 
 __all__ = ["write_feeds", "credential_document", "credential_api_path", "credential_page_path", "write_json",
            "FeedsReport", "PreviousBuildError"]
@@ -36,18 +37,27 @@ class FeedsReport:
 
 
 class _Files:
-    """Writes many small text files, creating each folder once."""
+    """Writes many small text files on worker threads, creating each folder once."""
 
     def __init__(self, out: Path):
         self.out = out
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        self._background = Background(workers=2, limit=256)
 
     def write(self, rel: str, text: str) -> None:
-        path = self.out / rel
-        if path.parent not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
-        path.write_text(text, encoding="utf-8")
+        folder = rel.rpartition("/")[0]
+        if folder not in self._made:
+            (self.out / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        self._background.submit(_write_text, os.path.join(self.out, rel), text)
+
+    def close(self) -> None:
+        self._background.close()
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 class _ProviderLists:
@@ -135,6 +145,7 @@ def write_feeds(catalog: Catalog, config: Config, out: Path) -> FeedsReport:
                 files.write(paths.export_path(fmt, cred.id), exported)
             bulk_exports[fmt].write_text(exported)
     pages = credential_pages.close()
+    files.close()
     bulk.close()
     for stream in bulk_exports.values():
         stream.close()

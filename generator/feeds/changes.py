@@ -26,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -124,7 +125,7 @@ def resolve_previous(config: Config, out: Path) -> PreviousBuild | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One detected change; `cred` is None for a removal (then `title` comes from the old state)."""
 
@@ -198,12 +199,10 @@ class ChangeTracker:
     def finish(self) -> list[Change]:
         """Everything left in the previous state was removed; returns this build's changes, newest first."""
         self._removed_until(None)
-        self.changes.sort(key=lambda c: (_descending(c.date), c.id))
+        # Two stable sorts on existing strings (no key tuples): by id, then by date, newest first.
+        self.changes.sort(key=attrgetter("id"))
+        self.changes.sort(key=attrgetter("date"), reverse=True)
         return self.changes
-
-
-def _descending(date: str) -> tuple[int, ...]:
-    return tuple(-int(part) for part in date.split("-"))
 
 
 def _timestamp(date: str) -> str:
@@ -276,7 +275,7 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
     """Write the compacted log and the feed pages: this build's changes first, then the older items."""
     prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
     sequence = prev_sequence + 1 if changes else prev_sequence
-    changed = {c.id for c in changes}
+    changed = {c.id for c in changes} if previous is not None else set()
     counts = {"added": 0, "updated": 0, "removed": 0}
     head: str | None = None
     pager = Pager(out, config.feed_page_size,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,11 +31,42 @@ def write_json(path: Path, value: object) -> None:
     path.write_text(_ENCODER.encode(value), encoding="utf-8")
 
 
+class Background:
+    """Runs writes on worker threads (zlib and file I/O release the GIL, so they overlap the JSON work).
+
+    At most `limit` tasks wait at once, so memory stays bounded however fast records arrive;
+    `close` waits for all of them and re-raises the first failure.
+    """
+
+    def __init__(self, workers: int = 2, limit: int = 64):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credcat-write")
+        self._slots = threading.BoundedSemaphore(limit)
+        self._errors: list[BaseException] = []
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue fn(*args), waiting while the queue is full."""
+        self._slots.acquire()
+        future = self._pool.submit(fn, *args)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future) -> None:
+        self._slots.release()
+        if future.exception() is not None:
+            self._errors.append(future.exception())  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Wait for every queued write; raise the first error."""
+        self._pool.shutdown(wait=True)
+        if self._errors:
+            raise self._errors[0]
+
+
 class GzipLines:
     """A gzipped NDJSON file written line by line, into place only when closed.
 
     Written to `<path>.tmp` and renamed on close, so a reader of the previous file at the same
-    path (the previous build's change log) is never disturbed mid-build.
+    path (the previous build's change log) is never disturbed mid-build. Compression runs on a
+    thread of its own (in order), beside the main thread's JSON encoding.
     """
 
     def __init__(self, path: Path):
@@ -44,6 +77,7 @@ class GzipLines:
         self._raw = open(self._tmp, "wb")
         # filename="" and mtime=0 keep the header free of anything that varies between builds
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0)
+        self._worker = Background(workers=1, limit=4)  # one worker: chunks stay in order
         self._buffer: list[str] = []
         self._size = 0
 
@@ -61,13 +95,14 @@ class GzipLines:
 
     def _flush(self) -> None:
         if self._buffer:
-            self._gz.write(("\n".join(self._buffer) + "\n").encode("utf-8"))
-            self._buffer.clear()
+            self._worker.submit(self._gz.write, ("\n".join(self._buffer) + "\n").encode("utf-8"))
+            self._buffer = []
             self._size = 0
 
     def close(self) -> None:
         """Finish the stream and move it into place."""
         self._flush()
+        self._worker.close()
         self._gz.close()
         self._raw.close()
         os.replace(self._tmp, self.path)
@@ -79,6 +114,7 @@ class GzipLines:
         if exc_type is None:
             self.close()
         else:  # leave nothing half-written behind
+            self._worker.close()
             self._gz.close()
             self._raw.close()
             self._tmp.unlink(missing_ok=True)

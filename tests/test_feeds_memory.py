@@ -1,0 +1,52 @@
+"""The feeds stage streams: documents, bulk dumps and paged lists are written with memory that does not
+grow with the catalog (measured with tracemalloc around write_feeds; the catalog itself is built first)."""
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+from generator.catalog import from_credentials, read_catalog
+from generator.config import Config
+from generator.feeds import write_feeds
+from test_feeds import AS_OF, catalog_files
+
+
+def clones(root: Path, n: int):
+    """A catalog of n credentials: copies of the small catalog's records under new ids."""
+    base = read_catalog(root, AS_OF)
+    creds = []
+    for i in range(n):
+        cred = base.credentials[i % len(base.credentials)]
+        slug = f"c-{i:06d}"
+        creds.append(replace(cred, id=f"{cred.provider.id}/{slug}", slug=slug, part_of=(), leads_to=(),
+                             title=((cred.title[0][0], f"{cred.title[0][1]} {i}"),) + cred.title[1:]))
+    return from_credentials(creds, base.taxonomy, AS_OF)
+
+
+def traced_peak(catalog, config: Config, out: Path) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        write_feeds(catalog, config, out)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path):
+    root = catalog_dir(catalog_files())
+    peaks, first_peaks = {}, {}
+    for n in (500, 2000):
+        catalog = clones(root, n)
+        config = Config(site_dir=tmp_path / "none", api_page_size=100, feed_page_size=50, api_exports=False)
+        first = tmp_path / f"first-{n}"
+        first_peaks[n] = traced_peak(catalog, config, first)
+        peaks[n] = traced_peak(catalog, replace(config, previous=str(first)), tmp_path / f"second-{n}")
+    # A rebuild holds one page and one record at a time: four times the records, about the same peak.
+    assert peaks[2000] < peaks[500] * 1.25 + 256 * 1024, peaks
+    # A first build also keeps the list of its changes (every record is an addition): a few
+    # hundred bytes per record, nothing like the records themselves (~3 KB each as JSON).
+    per_record = (first_peaks[2000] - first_peaks[500]) / 1500
+    assert per_record < 500, (first_peaks, per_record)
