@@ -73,18 +73,7 @@ def import_command(ctx: click.Context, fmt: str, files: tuple[Path, ...], provid
             failures += 1
             continue
         for draft in drafts:
-            try:
-                finish(draft, target)
-            except ImportProblem as exc:
-                click.echo(f"error: {exc}", err=True)
-                failures += 1
-                continue
-            slug = choose_slug(draft, taken)
-            text = record_text(draft)
-            if dry_run:
-                click.echo(f"--- {out_dir / (slug + '.yml')}\n{text}", nl=False)
-                continue
-            if target.provider is None:
+            if target.provider is None and not dry_run:
                 made = provider_text(draft.provider, str(path))
                 if made is None:
                     click.echo(f"error: {catalog / provider_id / 'provider.yml'} does not exist and {path} does not state the "
@@ -96,6 +85,17 @@ def import_command(ctx: click.Context, fmt: str, files: tuple[Path, ...], provid
                 provider_file.write_text(made, encoding="utf-8")
                 target.provider = _load_provider(catalog, provider_id)
                 click.echo(f"wrote {provider_file}")
+            try:
+                finish(draft, target)
+            except ImportProblem as exc:
+                click.echo(f"error: {exc}", err=True)
+                failures += 1
+                continue
+            slug = choose_slug(draft, taken)
+            text = record_text(draft)
+            if dry_run:
+                click.echo(f"--- {out_dir / (slug + '.yml')}\n{text}", nl=False)
+                continue
             out_dir.mkdir(parents=True, exist_ok=True)
             record = out_dir / f"{slug}.yml"
             record.write_text(text, encoding="utf-8")

@@ -71,6 +71,9 @@ def finish(draft: Draft, target: Target) -> None:
     if not draft.fields.get("description"):
         draft.set("description", _first_text(draft.fields["title"]),
                   "description: the source has none; the title stands in. Write a real description.")
+    description = draft.fields["description"]
+    draft.fields["description"] = ({k: as_markdown(v) for k, v in description.items()} if isinstance(description, dict)
+                                   else as_markdown(description))
     if "url" not in draft.fields:
         known = (target.provider or {}).get("url")
         if draft.provider.get("url"):
@@ -92,6 +95,28 @@ def finish(draft: Draft, target: Target) -> None:
     if source_name and known_name and source_name.strip().casefold() != str(known_name).strip().casefold():
         draft.note("title", f"The source's awarding body is '{source_name}'; the record is filed under provider "
                             f"'{target.provider_id}' ({known_name}).")
+
+
+_MARKDOWN_START = re.compile(r"^(\s*)([#>*+-]|\d+[.)])(\s)")
+
+
+def as_markdown(text: str) -> str:
+    """Plain text as Markdown that renders back to the same text: one paragraph per line, no accidental markup."""
+    if draft_is_markdown(text):
+        return text
+    lines = [_MARKDOWN_START.sub(_escape_start, line.strip()) for line in text.split("\n") if line.strip()]
+    return "\n\n".join(lines)
+
+
+def _escape_start(match: re.Match) -> str:
+    mark = match.group(2)
+    escaped = mark[:-1] + "\\" + mark[-1] if mark[0].isdigit() else "\\" + mark
+    return match.group(1) + escaped + match.group(3)
+
+
+def draft_is_markdown(text: str) -> bool:
+    """Text that already separates paragraphs with blank lines is taken as written (Markdown or not)."""
+    return "\n\n" in text
 
 
 def _first_text(value: Any) -> str:

@@ -3,7 +3,8 @@
 Cells hold the lenient text a provider would write in YAML ('40 hours', 'USD 49', 'EQF 5'), so
 the validator reads them exactly as hand-written records. List cells separate items with ';' or
 line breaks; skills, tags, languages, occupations and stackability ids also accept commas.
-`title@de` and `description@de` give other languages. Columns the header does not know are
+`title@de` and `description@de` give other languages; workload, duration and level cells may
+also be mappings as in YAML ('{hours: 3}'). Columns the header does not know are
 kept as `# not imported` comments, row by row.
 """
 from __future__ import annotations
@@ -12,6 +13,8 @@ import csv
 import io
 import re
 from typing import Any
+
+import yaml
 
 from .common import https_url
 from .draft import Draft
@@ -64,7 +67,7 @@ def _row(row: dict[str, str], source: str) -> Draft:
         elif column in ("title", "description"):
             texts[column][""] = cell
         elif column in TEXT_COLUMNS:
-            draft.set(column, cell)
+            draft.set(column, _flow(cell) if column in ("workload", "duration", "level") else cell)
         elif column in ("part_of", "leads_to"):
             stack = draft.fields.setdefault("stackability", {})
             stack[column] = items(cell, column)
@@ -89,6 +92,18 @@ def _row(row: dict[str, str], source: str) -> Draft:
     if draft.fields.get("description") and isinstance(draft.fields["description"], str):
         draft.fields["description"] = draft.fields["description"].replace("\\n", "\n")
     return draft
+
+
+def _flow(cell: str) -> Any:
+    """A cell written as a YAML/JSON mapping ('{hours: 3}') as that mapping; any other cell as text."""
+    if cell.startswith("{") and cell.endswith("}"):
+        try:
+            value = yaml.safe_load(cell)
+        except yaml.YAMLError:
+            return cell
+        if isinstance(value, dict):
+            return value
+    return cell
 
 
 def _qa(entry: str, draft: Draft) -> dict[str, Any] | None:

@@ -88,9 +88,8 @@ def _draft(ach: dict, issuer: dict | None, cred: dict, source: str) -> Draft:
         ident = entry.get("identifier") if isinstance(entry, dict) else None
         if isinstance(ident, str) and re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+", ident):
             draft.slug = ident.split("/", 1)[1]
-    creator = ach.get("creator") if isinstance(ach.get("creator"), dict) else issuer
-    if creator:
-        draft.provider = _profile(creator)
+    creator = ach.get("creator") if isinstance(ach.get("creator"), dict) else None
+    draft.provider = {**_profile(issuer or {}), **_profile(creator or {})}  # the creator's word first
     prefix = "credentialSubject.achievement." if cred else ""
     for key, value in ach.items():
         if key not in _CONSUMED:
