@@ -311,3 +311,11 @@ def test_per_record_exports_can_be_switched_off(small_catalog, tmp_path):
 def test_config_is_a_frozen_dataclass_with_the_new_fields():
     config = replace(Config(), previous="https://example.org/")
     assert config.previous == "https://example.org/" and Config().api_exports is True
+
+
+def test_every_file_family_and_schema_is_documented(repo_root):
+    from generator.feeds.schemas import BUILDERS
+
+    docs = (repo_root / "docs/api.md").read_text(encoding="utf-8")
+    assert [e.template for e in ENDPOINTS if f"`{e.template}`" not in docs] == []
+    assert [name for name in BUILDERS if f"`{name}`" not in docs] == []
