@@ -45,6 +45,7 @@ class _Files:
         self._background = Background(workers=2, limit=256)
 
     def write(self, rel: str, text: str) -> None:
+        """Queue one file (a path relative to the site folder) for writing."""
         folder = rel.rpartition("/")[0]
         if folder not in self._made:
             (self.out / folder).mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,7 @@ class _Files:
         self._background.submit(_write_text, os.path.join(self.out, rel), text)
 
     def close(self) -> None:
+        """Wait until every queued file is written."""
         self._background.close()
 
 
@@ -95,6 +97,7 @@ class _ProviderLists:
         self._current = None
 
     def add(self, cred: Credential, summary: dict) -> None:
+        """Add a credential's list entry to its provider's pages, switching provider when the id prefix changes."""
         if cred.provider.id != self._current:
             self._close()
             self._open(cred.provider.id)

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 from ..config import Config
 from ..model import Credential
 from . import paths
-from .writer import GzipLines, Pager, read_gzip_lines
+from .writer import GzipLines, Pager, read_gzip_lines, write_json
 
 STATE_FORMAT = 1
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -306,7 +306,5 @@ def write_changes_meta(config: Config, out: Path, as_of: str, result: FeedResult
             "this_build": result.changes,
             "links": {"state": config.url(paths.CHANGES_STATE), "log": config.url(paths.CHANGES_LOG),
                       "feed": config.url(paths.FEED)}}
-    from .writer import write_json
-
     write_json(out / paths.CHANGES_META, meta)
     return meta
