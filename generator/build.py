@@ -52,7 +52,7 @@ Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
 
 
 def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = None, as_of: str | None = None,
-          strict: bool = False, progress: Progress | None = None) -> BuildReport:
+          strict: bool = False, progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
     """Build the site from `config_file` (site_config.yml); CLI values override the file's."""
     started = time.monotonic()
     # Settings first: every stage reads them, and a bad value must stop the build before any work.
@@ -64,14 +64,15 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         shell = build_narrative(mk, config, cat, tmp)
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
-        pages = write_catalog_site(cat, config, shell, tmp, progress)
+        pages = write_catalog_site(cat, config, shell, tmp, progress, jobs)
         # Only a build that got this far replaces the site.
         swap(tmp, config.site_dir)
     return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started,
                        len(cat.problems.warnings))
 
 
-def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None) -> int:
+def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None,
+                       jobs: int | None = None) -> int:
     """The catalog's own stages over a folder MkDocs has built; returns the number of pages rendered."""
     from .feeds import write_feeds
     from .search import write_search_index
@@ -79,7 +80,7 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
 
     # Pages before search: the search stage fills the search page shell written here (#credcat-search).
     with _stage(progress, "Rendering pages", len(catalog.credentials)) as advance:
-        result = render_pages(catalog, config, shell, out, advance)
+        result = render_pages(catalog, config, shell, out, advance, jobs)
     write_search_index(catalog, config, out)
     # Feeds: each credential page links to its JSON document, so both must ship together.
     write_feeds(catalog, config, out)

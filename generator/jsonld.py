@@ -146,10 +146,7 @@ def _defined_term(label: str, uri: str | None) -> dict:
     return term
 
 
-_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                 "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
 def script_json(value: object) -> str:
-    """Canonical JSON safe to place inside a <script> element (sorted keys, `<>&` escaped)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+    """Canonical JSON safe inside a <script> element: sorted keys, ASCII only (so U+2028/9 are escaped), `<>&` as \\u003c..."""
+    text = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

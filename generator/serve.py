@@ -108,8 +108,9 @@ def serve_site(config_file: Path, *, catalog: Path | None, as_of: str | None, ho
     builds = Builds()
 
     def rebuild() -> int:
+        # One process: this one has server and watcher threads, which forking would copy half-way.
         status = run_build(config_file, catalog=catalog, out=folder, as_of=as_of, strict=False, quiet=False,
-                           progress=sys.stderr.isatty())
+                           progress=sys.stderr.isatty(), jobs=1)
         builds.bump()
         return status
 

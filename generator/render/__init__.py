@@ -5,6 +5,8 @@ in Material's chrome by the Shell: no Markdown, no MkDocs page objects, nothing 
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -12,13 +14,16 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from markupsafe import Markup
 
 from ..catalog import Catalog
 from ..config import Config
 from ..jsonld import script_json
 from ..seal import BAND_LABELS
+
+from . import cards
 from . import format as fmt
-from .pages import PageSpec, all_pages, browse_groups
+from .pages import PageSpec, browse_groups, credential_pages, other_pages
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -36,7 +41,9 @@ def environment() -> jinja2.Environment:
         language=fmt.language_name, country=fmt.country_name, long_date=fmt.long_date, type_label=fmt.type_label,
         safe_url=fmt.safe_url, number=fmt.number)
     env.globals.update(band_labels=BAND_LABELS, participation_labels=fmt.PARTICIPATION_LABELS,
-                       audience_labels=fmt.AUDIENCE_LABELS, title_lang=fmt.title_lang)
+                       audience_labels=fmt.AUDIENCE_LABELS, title_lang=fmt.title_lang, cards=cards.card_list,
+                       compare_button=lambda cred: Markup(cards.compare_button(cred)), breadcrumb=cards.breadcrumb,
+                       cred_link=cards.cred_link)
     return env
 
 
@@ -83,20 +90,68 @@ def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Enviro
         head=head_html(spec, config, base), content=f'<div id="credcat-main" class="credcat" tabindex="-1">\n{body}</div>')
 
 
-def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
-                 advance: Callable[[int], None] | None = None) -> RenderResult:
-    """Write every catalog page into `out`; `advance(n)` is told about each credential page done."""
+def write_page(root: str, path: str, html: str) -> None:
+    """Write <root>/<path>index.html with plain os calls (3x less overhead than pathlib's write_text)."""
+    folder = os.path.join(root, path)
+    os.makedirs(folder, exist_ok=True)
+    fd = os.open(os.path.join(folder, "index.html"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(html.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
+PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
+CHUNK = 250  # credential pages per task: small enough for a smooth progress bar
+_JOB: tuple[Catalog, Config, Shell, str] | None = None  # what forked workers render from
+
+
+def _render_task(task: tuple[int, int] | None) -> tuple[int, int]:
+    """Render one task in a worker: a slice of credential pages, or (None) every other page."""
+    assert _JOB is not None
+    catalog, config, shell, root = _JOB
     env = environment()
+    specs = credential_pages(catalog, config, catalog.credentials[task[0]:task[1]]) if task else other_pages(catalog, config)
+    pages = 0
+    for spec in specs:
+        write_page(root, spec.path, render_page(spec, shell, config, env))
+        pages += 1
+    return pages, (pages if task else 0)
+
+
+def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
+                 advance: Callable[[int], None] | None = None, jobs: int | None = None) -> RenderResult:
+    """Write every catalog page into `out`, in `jobs` processes (default: one per CPU) for large catalogs.
+
+    `advance(n)` is told as credential pages are done. Pages do not depend on each other, so the
+    output is the same bytes however many processes wrote it.
+    """
+    global _JOB
+    cards.clear_cache()
+    jobs = jobs or os.cpu_count() or 1
+    total = len(catalog.credentials)
+    tasks: list[tuple[int, int] | None] = [None] + [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     result = RenderResult()
-    for spec in all_pages(catalog, config):
-        target = out / spec.path / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(spec, shell, config, env), encoding="utf-8")
-        result.pages += 1
-        if spec.template == "credential.html":
-            result.credentials += 1
-            if advance is not None:
-                advance(1)
+    _JOB = (catalog, config, shell, str(out))
+    try:
+        if jobs > 1 and total >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for pages, creds in pool.imap_unordered(_render_task, tasks):
+                    result.pages += pages
+                    result.credentials += creds
+                    if advance is not None and creds:
+                        advance(creds)
+        else:
+            for task in tasks:
+                pages, creds = _render_task(task)
+                result.pages += pages
+                result.credentials += creds
+                if advance is not None and creds:
+                    advance(creds)
+    finally:
+        _JOB = None
     return result
 
 

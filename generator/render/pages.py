@@ -6,14 +6,16 @@ grouping comes ready-made from the Catalog (index stage), so each page costs onl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..catalog import Catalog
 from ..config import Config
-from ..jsonld import credential_graph, provider_graph
+from ..jsonld import provider_graph
 from ..model import Credential, Provider, TaxonomySkill
 from ..seal import BAND_LABELS, band_for
 from . import charts
+from .credential import credential_spec_parts
+from .related import RelatedIndex
 from .format import AUDIENCE_LABELS, TYPE_PLURALS, country_name, type_label
 
 
@@ -97,27 +99,11 @@ def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, templa
 
 # --- credentials --------------------------------------------------------------------------------
 
-def credential_page(cred: Credential, catalog: Catalog, config: Config) -> PageSpec:
-    """The page of one credential."""
-    def resolve(ids: Sequence[str]) -> list[tuple[str, Credential | None]]:
-        return [(i, catalog.by_id.get(i)) for i in ids]
-
-    skills = {"technical": [], "power": [], "unknown": []}  # type: dict[str, list]
-    for skill in cred.skills:
-        skills[skill.kind if skill.id and skill.kind in ("technical", "power") else "unknown"].append(skill)
-    stack = {
-        "part_of": resolve(cred.part_of),
-        "leads_to": resolve(cred.leads_to),
-        "parts": resolve(catalog.part_of_reverse.get(cred.id, ())),
-        "led_from": resolve(catalog.leads_to_reverse.get(cred.id, ())),
-    }
-    kind = type_label(cred.type)
-    description = cred.summary or f"{kind} by {cred.provider.name}."
-    return PageSpec(
-        f"credentials/{cred.id}/", "credential.html", cred.name, description,
-        {"cred": cred, "skills": skills, "stack": stack, "has_stack": any(stack.values()),
-         "related": catalog.related(cred), "api_path": f"api/v1/credentials/{cred.id}.json"},
-        jsonld=credential_graph(cred, config))
+def credential_page(cred: Credential, catalog: Catalog, config: Config,
+                    related: Callable[[Credential], list[Credential]] | None = None) -> PageSpec:
+    """The page of one credential (`related` answers as Catalog.related does, faster: see related.py)."""
+    description, context, graph = credential_spec_parts(cred, catalog, config, related)
+    return PageSpec(f"credentials/{cred.id}/", "credential.html", cred.name, description, context, jsonld=graph)
 
 
 # --- providers ----------------------------------------------------------------------------------
@@ -243,8 +229,31 @@ def search_page() -> PageSpec:
 
 def all_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
     """Every page the catalog contributes to the site, credential pages first (they are the bulk)."""
-    for cred in catalog.credentials:
-        yield credential_page(cred, catalog, config)
+    yield from credential_pages(catalog, config, catalog.credentials)
+    yield from other_pages(catalog, config)
+
+
+def credential_pages(catalog: Catalog, config: Config, creds: Sequence[Credential]) -> Iterator[PageSpec]:
+    """The pages of `creds` (a slice of the catalog's credentials)."""
+    related = related_index(catalog).related
+    for cred in creds:
+        yield credential_page(cred, catalog, config, related)
+
+
+_RELATED: dict[int, RelatedIndex] = {}
+
+
+def related_index(catalog: Catalog) -> RelatedIndex:
+    """The catalog's RelatedIndex, built once per catalog per process."""
+    found = _RELATED.get(id(catalog))
+    if found is None or found.catalog is not catalog:
+        _RELATED.clear()
+        found = _RELATED[id(catalog)] = RelatedIndex(catalog)
+    return found
+
+
+def other_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
+    """Providers, skills, browse lists, statistics, compare and search."""
     for provider in catalog.providers.values():
         yield from provider_pages(provider, catalog, config)
     yield providers_index(catalog)
