@@ -49,6 +49,14 @@ def test_same_catalog_gives_byte_identical_output(tmp_path: Path) -> None:
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
+def test_output_does_not_depend_on_the_number_of_processes(synth_site: tuple[Path, object], tmp_path: Path) -> None:
+    site, catalog = synth_site
+    search_index.build_index(catalog, Config(), tmp_path / "one", jobs=1)
+    search_index.build_index(catalog, Config(), tmp_path / "two", jobs=2)
+    assert tree(tmp_path / "one" / "index") == tree(tmp_path / "two" / "index")
+    assert tree(tmp_path / "one" / "index") == tree(site / "search" / "index")
+
+
 def test_search_folder_holds_index_and_assets(tmp_path: Path) -> None:
     write_search_index(bundled_catalog(), Config(), tmp_path)
     search = tmp_path / "search"

@@ -26,13 +26,14 @@ import hashlib
 import heapq
 import json
 import math
+import multiprocessing
 import os
 import shutil
 from array import array
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from ..catalog import Catalog
 from ..config import Config
@@ -49,9 +50,10 @@ TIER_GROWTH = 4
 TIERS = 3  # tiers written per term (256 + 1024 + 4096 postings); beyond them counts come precomputed
 INLINE_MAX = 16  # postings kept inside the shard file itself
 SHARD_BYTES = 12_000  # raw JSON bytes per vocabulary shard, about 4 KB gzipped
-SUMMARY_PAGE = 16
+SUMMARY_PAGE = 8
 VALUE_PAGE = 256
 MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet>/)
+PARALLEL_FROM = 5000  # credentials; below this one process is faster
 AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
 RETIRED_FACTOR = 0.5
@@ -61,18 +63,17 @@ GZIP_FAST = 4  # deeper tiers: 7% larger than level 6, a third of the time
 
 
 class Writer:
-    """Writes gzipped JSON files deterministically and hashes what it wrote, in write order.
+    """Writes gzipped JSON files deterministically and records a hash of each.
 
-    zlib releases the GIL, so files are compressed and written on a small thread pool; the hash
-    is updated in submission order, so it does not depend on which thread finished first.
+    zlib releases the GIL, so files are compressed and written on a small thread pool. The index's
+    digest is taken over the sorted (path, sha256) list, so it depends on the files only, not on
+    which thread or process wrote them first.
     """
 
-    def __init__(self, root: Path, threads: int = 0) -> None:
+    def __init__(self, root: Path, threads: int = 2) -> None:
         self.root = root
-        self.hash = hashlib.sha256()
-        self.files = 0
-        self.bytes = 0
-        self.pool = ThreadPoolExecutor(threads or min(4, os.cpu_count() or 1))
+        self.hashes: list[tuple[str, str]] = []
+        self.pool = ThreadPoolExecutor(threads)
         self.pending: deque[tuple[str, Future]] = deque()
 
     def write(self, rel: str, obj: object, fast: bool = False) -> None:
@@ -83,25 +84,31 @@ class Writer:
         while len(self.pending) > 64:
             self._settle()
 
-    def _store(self, rel: str, data: bytes, level: int) -> bytes:
+    def _store(self, rel: str, data: bytes, level: int) -> str:
         blob = gzip.compress(data, compresslevel=level, mtime=0)
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(blob)
-        return blob
+        return hashlib.sha256(blob).hexdigest()
 
     def _settle(self) -> None:
         rel, future = self.pending.popleft()
-        blob = future.result()
-        self.hash.update(rel.encode() + b"\0" + blob)
-        self.files += 1
-        self.bytes += len(blob)
+        self.hashes.append((rel, future.result()))
 
-    def close(self) -> None:
-        """Wait for every file, then stop the threads."""
+    def close(self) -> list[tuple[str, str]]:
+        """Wait for every file, stop the threads, and return (path, sha256) of each file written."""
         while self.pending:
             self._settle()
         self.pool.shutdown()
+        return self.hashes
+
+
+def digest(hashes: list[tuple[str, str]]) -> str:
+    """A short hash of a set of files, from their paths and content hashes."""
+    h = hashlib.sha256()
+    for rel, sha in sorted(hashes):
+        h.update(f"{rel}\0{sha}\n".encode())
+    return h.hexdigest()[:16]
 
 
 def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]:
@@ -175,17 +182,21 @@ class IndexBuilder:
         self.value_offsets = offsets
         self.docs: dict[str, array] = {}
         self.parts: dict[str, array] = {}
+        self.vocab: list[str] = []
 
-    def collect(self, writer: Writer) -> None:
-        """Tokenize every credential once; keep (doc, BM25 tf part) per term; write summaries."""
-        avg = _avg_lengths(self.catalog, self.pipes)
+    def collect(self, start: int, stop: int, writer: Writer, avg: dict[str, float]) -> dict:
+        """Tokenize credentials [start, stop) once; (doc, BM25 tf part) per term; write their summaries."""
         type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
         page: list[list] = []
-        docs, parts = self.docs, self.parts
+        docs: dict[str, array] = {}
+        parts: dict[str, array] = {}
+        rows: list[str] = []
+        docvals: list[tuple[int, ...]] = []
         avgs = [avg[f] for f in FIELDS]
         boosts = [BOOSTS[f] * (K1 + 1) for f in FIELDS]
         slots = {f: i for i, f in enumerate(FIELDS)}
-        for n, cred in enumerate(self.catalog.credentials):
+        for n in range(start, stop):
+            cred = self.catalog.credentials[n]
             counts: list[Counter | None] = [None] * len(FIELDS)
             lengths = [0] * len(FIELDS)
             for fname, lang, text in doc_fields(cred, self.catalog):
@@ -214,14 +225,38 @@ class IndexBuilder:
                 d.append(n)
                 parts[t].append(part)
             row, numbers = self.codec.encode(cred)
-            self.rows.append(row)
-            self.docvals.append(tuple(self.value_offsets[key] + v for key, vs in numbers.items() for v in vs))
+            rows.append(row)
+            docvals.append(tuple(self.value_offsets[key] + v for key, vs in numbers.items() for v in vs))
             page.append(summary(cred, type_labels))
-            if len(page) == SUMMARY_PAGE:
+            if len(page) == SUMMARY_PAGE or n == stop - 1:
                 writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
                 page = []
-        if page:
-            writer.write(f"s/{(len(self.rows) - 1) // SUMMARY_PAGE}.json.gz", page)
+        return {"docs": docs, "parts": parts, "rows": rows, "docvals": docvals, "surfaces": self.surfaces(),
+                "langs": self.pipes.languages()}
+
+    def merge(self, chunks: list[dict]) -> None:
+        """Join the results of collect() over consecutive ranges (in order, so doc numbers stay sorted)."""
+        self.langs: dict[str, dict] = {}
+        self.surface: dict[str, str] = {}
+        for chunk in chunks:
+            for t, arr in chunk["docs"].items():
+                if t in self.docs:
+                    self.docs[t].extend(arr)
+                    self.parts[t].extend(chunk["parts"][t])
+                else:
+                    self.docs[t] = arr
+                    self.parts[t] = chunk["parts"][t]
+            self.rows += chunk["rows"]
+            self.docvals += chunk["docvals"]
+            self.langs.update(chunk["langs"])
+            for t, w in chunk["surfaces"].items():
+                old = self.surface.get(t)
+                if old is None or (len(w), w) < (len(old), old):
+                    self.surface[t] = w
+        self.langs = dict(sorted(self.langs.items()))
+        self.value_bitmaps()
+        self.docs[ALL] = array("I", range(len(self.rows)))
+        self.vocab = sorted(self.docs)
 
     def _bitmap(self, docs: Iterable[int]) -> int:
         bits = bytearray(len(self.rows) // 8 + 1)
@@ -253,32 +288,26 @@ class IndexBuilder:
             out[f.key] = flat
         return out
 
-    def write_terms(self, writer: Writer) -> list[str]:
-        """Write postings and vocabulary shards; return the shard directory (first term of each shard after the first)."""
+    def write_terms(self, start: int, stop: int, writer: Writer) -> list[list]:
+        """Write the postings of vocabulary terms [start, stop); return their shard entries."""
         n = len(self.rows)
-        self.value_bitmaps()
-        self.docs[ALL] = array("I", range(n))
-        surfaces = self.surfaces()
-        vocab = sorted(self.docs)
-        shard: list[list] = []
-        shard_bytes = 0
-        directory: list[str] = []
-        shard_no = 0
-        for termid, term in enumerate(vocab):
-            docs = self.docs.pop(term)
+        entries = []
+        for termid in range(start, stop):
+            term = self.vocab[termid]
+            docs = self.docs[term]
             if term == ALL:
-                imps = self._all_impacts()
+                parts: Sequence[float] = self._all_impacts()
+                w = 1.0
             else:
-                parts = self.parts.pop(term)
+                parts = self.parts[term]
                 w = idf(len(docs), n) * SCALE
-                imps = [max(1, round(p * w)) for p in parts]
             df = len(docs)
             if df <= INLINE_MAX:
-                entry: list = [term, df, _postings(list(docs), imps, self.rows)]
+                entry: list = [term, df, _postings(list(docs), [_impact(p, w) for p in parts], self.rows)]
             else:
                 bounds = tier_bounds(df)[:TIERS]
-                # best first, ties by doc number (nlargest is sorted(..., reverse=True)[:n], stable)
-                order = heapq.nlargest(bounds[-1][1], range(df), key=imps.__getitem__)
+                order = _best(parts, w, bounds[-1][1])
+                imps = {i: _impact(parts[i], w) for i in order}
                 for k, (a, b) in enumerate(bounds):
                     sel = order[a:b]
                     obj = _postings([docs[i] for i in sel], [imps[i] for i in sel], self.rows)
@@ -287,13 +316,22 @@ class IndexBuilder:
                         obj["c"] = self.counts(docs)
                     writer.write(f"p/{termid // 1000}/{termid}.{k}.json.gz", obj, fast=k > 0)
                 entry = [term, df, [termid, len(bounds)]]
-            surface = surfaces.get(term)
+            surface = self.surface.get(term)
             if surface and surface != term:
                 entry.append(surface)
+            entries.append(entry)
+        return entries
+
+    def write_shards(self, entries: list[list], writer: Writer) -> list[str]:
+        """Pack entries into vocabulary shards of about SHARD_BYTES; return the shard directory."""
+        shard: list[list] = []
+        shard_bytes, shard_no = 0, 0
+        directory: list[str] = []
+        for entry in entries:
             size = len(json.dumps(entry, ensure_ascii=False))
             if shard and shard_bytes + size > SHARD_BYTES:
                 writer.write(f"t/{shard_no}.json.gz", shard)
-                directory.append(term)
+                directory.append(entry[0])
                 shard, shard_bytes, shard_no = [], 0, shard_no + 1
             shard.append(entry)
             shard_bytes += size
@@ -312,10 +350,10 @@ class IndexBuilder:
                         out[term] = w
         return out
 
-    def _all_impacts(self) -> list[int]:
+    def _all_impacts(self) -> list[float]:
         # Browsing without words: best-documented first (seal score), then by doc number.
         score_at = self.codec.layout()
-        return [1 + _row_score(r, score_at) for r in self.rows]
+        return [1.0 + _row_score(r, score_at) for r in self.rows]
 
     def facets_json(self, writer: Writer) -> list[dict]:
         """Facet definitions for meta.json; large value lists go to paged files."""
@@ -343,26 +381,102 @@ def _row_score(row: str, layout: list[list]) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
-def build_index(catalog: Catalog, config: Config, search_dir: Path) -> dict:
-    """Write the index under search_dir/index/ and return meta (also written as meta.json.gz)."""
+def _impact(part: float, weight: float) -> int:
+    return max(1, round(part * weight))
+
+
+def _best(parts: Sequence[float], weight: float, k: int) -> list[int]:
+    """Indexes of the k best postings by (impact desc, doc asc), rounding only the candidates."""
+    if k >= len(parts):
+        return sorted(range(len(parts)), key=lambda i: -_impact(parts[i], weight))
+    kth = heapq.nlargest(k, parts)[-1]
+    # Anything that rounds to the k-th impact or above has part >= (impact - 0.5) / weight.
+    impact = _impact(kth, weight)
+    floor = (impact - 0.5) / weight if impact > 1 else float("-inf")  # impacts are floored at 1
+    cands = [i for i, p in enumerate(parts) if p >= floor]
+    cands.sort(key=lambda i: -_impact(parts[i], weight))  # stable: ties keep doc order
+    return cands[:k]
+
+
+_JOB: tuple | None = None  # (builder, work folder, average field lengths), inherited by forked workers
+
+
+def _collect_job(bounds: tuple[int, int]) -> dict:
+    builder, work, avg = _JOB  # type: ignore[misc]
+    writer = Writer(work)
+    out = builder.collect(bounds[0], bounds[1], writer, avg)
+    out["files"] = writer.close()
+    return out
+
+
+def _terms_job(bounds: tuple[int, int]) -> dict:
+    builder, work, _ = _JOB  # type: ignore[misc]
+    writer = Writer(work)
+    entries = builder.write_terms(bounds[0], bounds[1], writer)
+    return {"entries": entries, "files": writer.close()}
+
+
+def _run(job: Callable[[tuple[int, int]], dict], ranges: list[tuple[int, int]], jobs: int) -> list[dict]:
+    if jobs <= 1 or len(ranges) <= 1:
+        return [job(r) for r in ranges]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(job, ranges, chunksize=1)
+
+
+def _split(weights: Sequence[int], parts: int, align: int = 1) -> list[tuple[int, int]]:
+    """Consecutive ranges of about equal total weight, each start a multiple of align."""
+    total = sum(weights) or 1
+    ranges, start, acc = [], 0, 0
+    for i, w in enumerate(weights):
+        acc += w
+        if acc >= total * (len(ranges) + 1) / parts and (i + 1) % align == 0 and i + 1 < len(weights):
+            ranges.append((start, i + 1))
+            start = i + 1
+    ranges.append((start, len(weights)))
+    return [r for r in ranges if r[0] < r[1]]
+
+
+def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | None = None) -> dict:
+    """Write the index under search_dir/index/ and return meta (also written as meta.json.gz).
+
+    Two passes, each split over `jobs` forked processes (default: the cores, up to 4): tokenizing
+    ranges of credentials, then writing ranges of the vocabulary. Output does not depend on `jobs`.
+    """
+    global _JOB
+    n = len(catalog.credentials)
+    if jobs is None:
+        jobs = min(4, os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
     root = search_dir / "index"
     if root.exists():
         shutil.rmtree(root)
     work = root / "_new"
-    writer = Writer(work)
     builder = IndexBuilder(catalog, config)
-    builder.collect(writer)
-    directory = builder.write_terms(writer)
+    avg = _avg_lengths(catalog, Pipelines())
+    _JOB = (builder, work, avg)
+    try:
+        doc_ranges = _split([1] * n, jobs, SUMMARY_PAGE) if n else [(0, 0)]
+        chunks = _run(_collect_job, doc_ranges, jobs)
+        files = [f for c in chunks for f in c.pop("files")]
+        builder.merge(chunks)
+        del chunks
+        term_ranges = _split([len(builder.docs[t]) + 50 for t in builder.vocab], jobs * 4)
+        written = _run(_terms_job, term_ranges, jobs)
+    finally:
+        _JOB = None
+    entries = [e for w in written for e in w["entries"]]
+    files += [f for w in written for f in w["files"]]
+    writer = Writer(work)
+    directory = builder.write_shards(entries, writer)
     facets = builder.facets_json(writer)
-    writer.close()
-    digest = writer.hash.hexdigest()[:16]
-    work.rename(root / digest)
+    files += writer.close()
+    dir_name = digest(files)
+    work.rename(root / dir_name)
     meta = {
-        "format": FORMAT, "dir": digest, "n": len(builder.rows), "langs": builder.pipes.languages(),
-        "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH, "tiers": TIERS,
-        "inline": INLINE_MAX, "spage": SUMMARY_PAGE, "vpage": VALUE_PAGE, "summary": list(SUMMARY_FIELDS),
-        "facets": facets, "row": builder.codec.layout(), "all": ALL, "scale": SCALE,
-        "boosts": BOOSTS, "files": writer.files + 1,
+        "format": FORMAT, "dir": dir_name, "n": n, "langs": builder.langs,
+        "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH,
+        "tiers": TIERS, "inline": INLINE_MAX, "spage": SUMMARY_PAGE, "vpage": VALUE_PAGE,
+        "summary": list(SUMMARY_FIELDS), "facets": facets, "row": builder.codec.layout(), "all": ALL,
+        "scale": SCALE, "boosts": BOOSTS, "files": len(files) + 1,
     }
     top = Writer(root, threads=1)
     top.write("meta.json.gz", meta)
