@@ -1,0 +1,188 @@
+"""Render stage units: related index, parallel output, formatting, the shell, JSON-LD escaping, docs coverage."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from generator.catalog import read_catalog
+from generator.config import Config
+from generator.jsonld import script_json
+from generator.render import format as fmt
+from generator.render.cards import card, cred_link
+from generator.render.pages import Pager, paginate
+from generator.render.related import RelatedIndex
+from generator.render.shell import Shell
+from site_support import AS_OF, REPO, build, digest
+
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def test_related_index_answers_exactly_as_catalog_related(tmp_path):
+    from synth import generate
+
+    generate(1500, tmp_path / "synthetic", seed=7)
+    for root in (REPO / "catalog", tmp_path / "synthetic"):
+        catalog = read_catalog(root, AS_OF)
+        index = RelatedIndex(catalog)
+        for cred in catalog.credentials:
+            assert [c.id for c in index.related(cred)] == [c.id for c in catalog.related(cred)], cred.id
+
+
+def test_parallel_rendering_writes_the_same_bytes(tmp_path, monkeypatch):
+    import generator.render as render
+
+    assert build(tmp_path / "serial", "--jobs", "1").exit_code == 0
+    monkeypatch.setattr(render, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(render, "CHUNK", 10)
+    assert build(tmp_path / "parallel", "--jobs", "2").exit_code == 0
+    assert digest(tmp_path / "serial") == digest(tmp_path / "parallel")
+
+
+@pytest.mark.parametrize(("iso", "words"), [
+    ("P6W", "6 weeks"), ("P1W", "1 week"), ("PT40H", "40 hours"), ("P1Y6M", "1 year 6 months"),
+    ("P2DT3H", "2 days 3 hours"), ("PT1.5H", "1.5 hours"), ("nonsense", "nonsense")])
+def test_iso_durations_read_as_words(iso, words):
+    assert fmt.iso_duration(iso) == words
+
+
+def test_values_read_as_a_learner_expects():
+    from generator.model import Assessment, Cost, Duration, Level, Workload
+
+    assert fmt.duration(Duration("P2M", "P3M")) == "2 to 3 months"
+    assert fmt.duration(Duration("P6W", "P2M")) == "6 weeks to 2 months"
+    assert fmt.duration(Duration("P6W", "P6W")) == "6 weeks"
+    assert fmt.workload(Workload(hours=40.0, ects=2.0)) == "40 hours · 2 ECTS credits"
+    assert fmt.workload(Workload(ects=1)) == "1 ECTS credit"
+    assert fmt.level(Level(eqf=5, audience="beginner")) == "EQF level 5 · Beginner"
+    assert fmt.cost((Cost("0", None),)) == "Free"
+    assert fmt.cost((Cost("1200.5", "EUR", "year"), Cost("49", "USD", "month"))) == "EUR 1,200.50 per year or USD 49 per month"
+    assert fmt.assessment(Assessment(("exam", "project", "peer-review"), "proctored", True)) == \
+        "Exam, project and peer review, proctored, identity verified"
+    assert fmt.language_name("pt-BR") == "Portuguese (Brazil)" and fmt.language_name("de") == "German"
+    assert fmt.long_date("2026-03-01") == "1 March 2026"
+    assert fmt.safe_url("javascript:alert(1)") == "" and fmt.safe_url("https://x.example/a") == "https://x.example/a"
+
+
+SHELL_HTML = """<!doctype html>
+<html><head>
+  <meta name="description" content="@@credcat:description@@">
+  @@credcat:head@@
+  <title>@@credcat:title@@</title>
+  <link rel="stylesheet" href="assets/stylesheets/main.css">
+  <script src="assets/credcat/md-scope.js" data-md-scope="."></script>
+</head><body>
+
+  <a href="." class="md-logo">home</a> <a href="about/">about</a> <a href="https://x.example/">out</a> <a href="#top">top</a>
+  <form action="search/"></form>
+  <span>@@credcat:name@@</span>
+  <article>@@credcat:content@@</article>
+  <script id="__config" type="application/json">{"base": ".", "search": "assets/javascripts/workers/search.js"}</script>
+</body></html>"""
+
+
+def test_shell_rebases_links_and_fills_slots():
+    shell = Shell.from_material(SHELL_HTML)
+    page = shell.render(depth=3, title="A <b> - site", name="A <b>", description='say "hi" & <go>',
+                        head='<link rel="canonical" href="https://x/">', content="<p>body</p>")
+    assert 'href="../../../assets/stylesheets/main.css"' in page
+    assert 'src="../../../assets/credcat/md-scope.js" data-md-scope="../../../"' in page
+    assert 'href="../../../" class="md-logo"' in page and 'href="../../../about/"' in page
+    assert 'href="https://x.example/"' in page and 'href="#top"' in page and 'action="../../../search/"' in page
+    assert '"base": "../../../"' in page and '"search": "../../../assets/javascripts/workers/search.js"' in page
+    assert "<title>A &lt;b&gt; - site</title>" in page and "<span>A &lt;b&gt;</span>" in page
+    assert 'content="say &quot;hi&quot; &amp; &lt;go&gt;"' in page
+    assert "<article><p>body</p></article>" in page and "\n\n" not in page
+    root = shell.render(depth=0, title="t", name="n", description="d", head="", content="")
+    assert 'href="./" class="md-logo"' in root and 'href="assets/stylesheets/main.css"' in root
+
+
+def test_shell_that_lost_its_slots_is_refused():
+    with pytest.raises(ValueError, match="missing"):
+        Shell.from_material("<html><title>@@credcat:title@@</title></html>")
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"name": "</script><script>alert(1)</script>", "and": "a & b", "sep": "\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_cards_escape_provider_text():
+    catalog = read_catalog(REPO / "catalog", AS_OF)
+    cred = catalog.credentials[0]
+    from dataclasses import replace
+
+    hostile = replace(cred, title=(("en", '<img src=x onerror="alert(1)">'),), id="x/y")
+    html = card(hostile, "../", "h2")
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<img" not in str(cred_link("../", "x/y", hostile))
+    assert str(cred_link("../", "ghost/id", None)) == "ghost/id"
+
+
+def test_pager_numbers_show_first_last_and_neighbours():
+    items = list(range(95))
+    pages = paginate(items, 10, "providers/p/")  # type: ignore[arg-type]
+    assert len(pages) == 10 and pages[0].path == "providers/p/" and pages[1].path == "providers/p/page/2/"
+    assert pages[4].numbers == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert (pages[9].first, pages[9].last, pages[9].total) == (91, 95, 95)
+    assert paginate([], 10, "x/")[0].count == 1
+
+
+def test_seal_page_lists_the_seal_modules_elements(tmp_path):
+    from generator.plugin import seal_elements_markdown
+    from generator.seal import ELEMENTS
+
+    text = seal_elements_markdown()
+    assert all(f"| {label} |" in text for _, label in ELEMENTS)
+    result = build(tmp_path / "site")
+    assert result.exit_code == 0
+    page = (tmp_path / "site/quality-seal/index.html").read_text(encoding="utf-8")
+    assert all(label.replace("(", "(") in page for _, label in ELEMENTS)
+
+
+# --- documentation ------------------------------------------------------------------------------
+
+def _docs() -> str:
+    return (REPO / "docs/building.md").read_text(encoding="utf-8")
+
+
+def test_every_build_and_serve_option_is_documented():
+    from generator.build_cli import build as build_command, serve as serve_command
+
+    docs = _docs()
+    for command in (build_command, serve_command):
+        assert f"`credcat {command.name}`" in docs
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert f"`{max(param.opts, key=len)}" in docs, f"{command.name} {param.opts}"
+
+
+def test_every_plugin_setting_is_documented():
+    from generator.plugin import CredcatPluginConfig
+
+    docs = _docs()
+    for key in CredcatPluginConfig._schema:  # type: ignore[attr-defined]
+        assert f"| `{key[0]}` |" in docs, key[0]
+
+
+def test_every_output_path_is_documented(tmp_path):
+    docs = _docs()
+    for path in ("index.html", "search/", "credentials/<provider>/<slug>/", "providers/", "providers/<provider>/",
+                 "providers/<provider>/page/<n>/", "skills/", "skills/<skill-id>/", "browse/type/<type>/",
+                 "browse/level/eqf-<n>/", "browse/level/<audience>/", "stats/", "compare/?ids=<id>,<id>",
+                 "sitemap.xml", "robots.txt", "404.html"):
+        assert f"`{path}`" in docs, path
+
+
+def test_site_config_sets_only_documented_credcat_keys():
+    import yaml
+
+    data = yaml.safe_load((REPO / "site_config.yml").read_text(encoding="utf-8"))
+    [options] = [p["credcat"] for p in data["plugins"] if isinstance(p, dict) and "credcat" in p]
+    docs = _docs()
+    assert all(f"| `{key}` |" in docs for key in options)
+    assert set(options) <= set(Config.__dataclass_fields__)
