@@ -68,7 +68,7 @@ def make_handler(folder: Path, builds: Builds) -> type[http.server.SimpleHTTPReq
             if target.suffix == ".html" and target.is_file():
                 body = target.read_bytes().replace(b"</body>", TAG + b"</body>", 1)
                 return self._send(200, "text/html; charset=utf-8", body)
-            if not target.exists() and not target.with_name(target.name + "/").exists() and (folder / "404.html").is_file():
+            if not target.exists() and (folder / "404.html").is_file():
                 body = (folder / "404.html").read_bytes().replace(b"</body>", TAG + b"</body>", 1)
                 return self._send(404, "text/html; charset=utf-8", body)
             return super().do_GET()
