@@ -15,8 +15,8 @@ from ..model import Credential, Provider, TaxonomySkill
 from ..seal import BAND_LABELS, band_for
 from . import charts
 from .credential import credential_spec_parts
-from .related import RelatedIndex
 from .format import AUDIENCE_LABELS, TYPE_PLURALS, country_name, type_label
+from .related import RelatedIndex
 
 
 @dataclass
