@@ -231,3 +231,44 @@ def test_hostile_record_text_stays_text(tmp_path: Path, catalog_dir, serve_dir, 
     assert page.inner_text(".credcat-result-title") == "<img src=x onerror=alert(1)> Python <b>bold</b>"
     assert page.locator(".credcat-result img, .credcat-result b, .credcat-result script").count() == 0
     assert not errors
+
+
+SYNTH_QUERIES = [("skills", {}, "relevance"), ("data", {"type": ["course"]}, "relevance"), ("management practice", {}, "relevance"),
+                 ("learners", {"cost": ["free"]}, "relevance"), ("", {"seal": ["strong"]}, "relevance"), ("project", {}, "cost"),
+                 ("project management", {}, "relevance"), ("data analysis", {"language": ["de"]}, "seal"),
+                 ("leadership skills", {}, "relevance"), ("manag", {}, "relevance"), ("pharmacy nursing", {}, "relevance"),
+                 ("", {}, "verified"), ("course", {"participation": ["online"], "cost": ["free", "under-50"]}, "workload")]
+
+
+@pytest.mark.parametrize("tiers", [3, 1], ids=["all tiers", "one tier kept"])
+def test_browser_and_python_agree_on_a_tiered_index(tiers: int, tmp_path: Path, serve_dir, page,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big enough that common words span tiers; with one tier kept, answers go approximate and relaxed."""
+    import sys
+
+    from generator.catalog import read_catalog
+    from generator.search import index as search_index
+
+    from test_search_support import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from synth import generate
+
+    generate(1200, tmp_path / "catalog", 3)
+    monkeypatch.setattr(search_index, "TIERS", tiers)
+    site = tmp_path / "site"
+    (site / "search").mkdir(parents=True)
+    assemble = __import__("test_search_support").assemble_site
+    assemble(read_catalog(tmp_path / "catalog", "2026-06-01"), site)
+    py = Searcher(site / "search")
+    page.goto(serve_dir(site) + "search/")
+    settled(page)
+    approximate = 0
+    for q, filters, sort in SYNTH_QUERIES:
+        got = page.evaluate(FACETS_JS, [q, filters, sort])
+        want = py.search(q, filters, sort)
+        approximate += want.approximate
+        assert got == {"ids": want.ids, "total": want.total, "mode": want.mode, "approximate": want.approximate,
+                       "facets": want.facets}, (q, filters, sort)
+    if tiers == 1:
+        assert approximate >= 3

@@ -7,14 +7,17 @@ a query fetches do not depend on how the host compresses):
     index/<dir>/t/<shard>.json.gz  a range of the sorted vocabulary: [term, df, tiers | postings]
     index/<dir>/p/<k>/<termid>.<tier>.json.gz
                                    postings of one big term, one tier per file, best first
+    index/<dir>/p/<k>/<termid>.<tier>r.json.gz
+                                   the rows of that tier's documents, in the same order
     index/<dir>/s/<page>.json.gz   result summaries, SUMMARY_PAGE documents per file by doc number
     index/<dir>/v/<facet>/<page>.json.gz
                                    value keys and labels of a facet too large for meta (providers)
 
 <dir> is a hash of everything written, so a browser never mixes shards of two builds.
-A posting list is {"d": doc-number deltas, "s": impacts, "r": rows}: a tier's postings sorted by
-doc number (for small deltas), each with its BM25 impact (x10, an int) and the document's row
-(facets.RowCodec). Tiers grow 4x (256, 1024, 4096) and only TIERS are written: a term's postings
+A posting list is {"d": doc-number deltas, "s": impacts}: a tier's postings sorted by doc number
+(for small deltas), each with its BM25 impact (x10, an int); the documents' rows (facets.RowCodec:
+facet values and sort keys) are a separate file beside it, fetched only when filters, sorting or
+counts need them, and then only for the query's rarest word. Rows are 90% of the bytes. Tiers grow 4x (256, 1024, 4096) and only TIERS are written: a term's postings
 past its best 5,376 are never fetched, so they are not stored (the index grows with the vocabulary,
 not the catalog). Tier 0 of a big term also holds "c": exact facet counts over all its postings, so
 a one-word query needs one small file whatever the size, and its count and facet counts are exact.
@@ -311,10 +314,12 @@ class IndexBuilder:
                 for k, (a, b) in enumerate(bounds):
                     sel = order[a:b]
                     obj = _postings([docs[i] for i in sel], [imps[i] for i in sel], self.rows)
+                    rows = obj.pop("r")
                     obj["min"] = imps[order[b - 1]]
                     if k == 0:
                         obj["c"] = self.counts(docs)
                     writer.write(f"p/{termid // 1000}/{termid}.{k}.json.gz", obj, fast=k > 0)
+                    writer.write(f"p/{termid // 1000}/{termid}.{k}r.json.gz", rows, fast=True)
                 entry = [term, df, [termid, len(bounds)]]
             surface = self.surface.get(term)
             if surface and surface != term:

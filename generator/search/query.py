@@ -63,9 +63,11 @@ class TermState:
     term: str
     df: int
     entry: object
-    postings: dict[int, tuple[int, str]] = field(default_factory=dict)  # doc -> (impact, row)
+    postings: dict[int, int] = field(default_factory=dict)  # doc -> impact
     tiers: int = 0  # tiers in files (0 when inline)
     fetched: int = 0
+    tier_docs: list[list[int]] = field(default_factory=list)  # doc numbers of each fetched tier, in file order
+    with_rows: int = 0  # tiers whose rows are loaded
     floor: int = 0  # impact bound for postings not fetched yet
     counts: dict | None = None
 
@@ -96,11 +98,13 @@ class Result:
     facets_approximate: bool = False
 
 
-def _add_postings(state: TermState, obj: dict) -> None:
-    doc = 0
-    for delta, imp, row in zip(obj["d"], obj["s"], obj["r"]):
+def _add_postings(state: TermState, obj: dict) -> list[int]:
+    doc, docs = 0, []
+    for delta, imp in zip(obj["d"], obj["s"]):
         doc += delta
-        state.postings[doc] = (imp, row)
+        state.postings[doc] = imp
+        docs.append(doc)
+    return docs
 
 
 class Searcher:
@@ -119,6 +123,8 @@ class Searcher:
         self.facets = {f["key"]: f for f in meta["facets"]}
         self.layout = meta["row"]
         self.shards: dict[int, list] = {}
+        self.rows: dict[int, str] = {}  # doc -> row string, for every document whose row was fetched
+        self.decoded: dict[str, dict] = {}
 
     # --- vocabulary -------------------------------------------------------------------------
     def shard_of(self, term: str) -> int:
@@ -164,7 +170,8 @@ class Searcher:
             return None
         st = TermState(term, entry[1], entry)
         if isinstance(entry[2], dict):
-            _add_postings(st, entry[2])
+            docs = _add_postings(st, entry[2])
+            self.rows.update(zip(docs, entry[2]["r"]))
         else:
             st.tiers = entry[2][1]
             self.fetch_tier(st)
@@ -173,11 +180,31 @@ class Searcher:
     def fetch_tier(self, st: TermState) -> None:
         termid = st.entry[2][0]
         obj = self.files.load(f"p/{termid // 1000}/{termid}.{st.fetched}.json.gz")
-        _add_postings(st, obj)
+        st.tier_docs.append(_add_postings(st, obj))
         if st.fetched == 0:
             st.counts = obj.get("c")
         st.floor = obj["min"]
         st.fetched += 1
+
+    def load_rows(self, st: TermState) -> None:
+        """Fetch the rows of every fetched tier of a term (rows sit in their own files)."""
+        if st.tiers == 0:
+            return
+        termid = st.entry[2][0]
+        while st.with_rows < st.fetched:
+            rows = self.files.load(f"p/{termid // 1000}/{termid}.{st.with_rows}r.json.gz")
+            self.rows.update(zip(st.tier_docs[st.with_rows], rows))
+            st.with_rows += 1
+
+    def row(self, doc: int) -> dict | None:
+        """A document's decoded row, or None when not fetched."""
+        raw = self.rows.get(doc)
+        if raw is None:
+            return None
+        out = self.decoded.get(raw)
+        if out is None:
+            out = self.decoded[raw] = decode_row(raw, self.layout)
+        return out
 
     # --- the query --------------------------------------------------------------------------
     def matches_filters(self, row: dict, filters: dict[str, set[int]], skip: str | None = None) -> bool:
@@ -185,6 +212,13 @@ class Searcher:
             if key != skip and not wanted.intersection(row[key]):
                 return False
         return True
+
+    def passes(self, doc: int, fnums: dict[str, set[int]]) -> bool:
+        """Whether a document passes the filters; a document whose row is unknown is given the benefit."""
+        if not fnums:
+            return True
+        row = self.row(doc)
+        return row is None or self.matches_filters(row, fnums)
 
     def filter_numbers(self, filters: dict[str, list[str]]) -> dict[str, set[int]]:
         out: dict[str, set[int]] = {}
@@ -230,23 +264,24 @@ class Searcher:
             words, mode = [[(st, EXACT_WEIGHT)]], "all"
         return self._rank(words, mode, fnums, sort, limit, shown_words, suggestions)
 
-    def _scores(self, words: list, mode: str, required: list[bool] | None = None) -> dict[int, tuple[float, str]]:
-        per_word: list[dict[int, tuple[float, str]]] = []
+    def _scores(self, words: list, mode: str, required: list[bool] | None = None) -> dict[int, int]:
+        """doc -> score: per word its best term impact x weight; AND (or required words) or OR across words."""
+        per_word: list[dict[int, int]] = []
         for states in words:
-            best: dict[int, tuple[float, str]] = {}
+            best: dict[int, int] = {}
             for st, wt in states:
-                for doc, (imp, row) in st.postings.items():
+                for doc, imp in st.postings.items():
                     s = imp * wt
-                    if doc not in best or s > best[doc][0]:
-                        best[doc] = (s, row)
+                    if s > best.get(doc, 0):
+                        best[doc] = s
             per_word.append(best)
         if not per_word:
             return {}
         if mode == "or":
-            out: dict[int, tuple[float, str]] = {}
+            out: dict[int, int] = {}
             for best in per_word:
-                for doc, (s, row) in best.items():
-                    out[doc] = (out[doc][0] + s, row) if doc in out else (s, row)
+                for doc, s in best.items():
+                    out[doc] = out.get(doc, 0) + s
             return out
         if required is not None:
             musts = sorted((b for b, r in zip(per_word, required) if r), key=len)
@@ -255,20 +290,26 @@ class Searcher:
             musts, optional = sorted(per_word, key=len), []
         first, *rest = musts
         out = {}
-        for doc, (s, row) in first.items():
+        for doc, s in first.items():
             total = s
             for other in rest:
                 hit = other.get(doc)
                 if hit is None:
                     break
-                total += hit[0]
+                total += hit
             else:
                 for other in optional:
-                    hit = other.get(doc)
-                    if hit is not None:
-                        total += hit[0]
-                out[doc] = (total, row)
+                    total += other.get(doc, 0)
+                out[doc] = total
         return out
+
+    def _drivers(self, words: list, mode: str) -> list[int]:
+        """Words whose rows are fetched: every candidate is in them (the rarest word; all words for OR)."""
+        if mode == "or":
+            return list(range(len(words)))
+        if not words or any(not ws for ws in words):
+            return []
+        return [min(range(len(words)), key=lambda i: (sum(st.df for st, _ in words[i]), i))]
 
     def _certain(self, words: list, mode: str, ranked: list, limit: int, sort: str, fnums: dict) -> bool:
         """True when no document outside what was fetched can still enter the top `limit` (Fagin's threshold)."""
@@ -286,16 +327,16 @@ class Searcher:
         seen: dict[int, list] = {}
         for w, ws in enumerate(words):
             for st, wt in ws:
-                for doc, (imp, row) in st.postings.items():
-                    cell = seen.setdefault(doc, [[0] * len(words), [False] * len(words), row])
+                for doc, imp in st.postings.items():
+                    cell = seen.setdefault(doc, [[0] * len(words), [False] * len(words)])
                     cell[0][w] = max(cell[0][w], imp * wt)
                     cell[1][w] = True
-        for doc, (scores, hit, row) in seen.items():
+        for doc, (scores, hit) in seen.items():
             if all(hit) or (doc in top and mode == "and"):
                 continue
             if mode == "and" and any(not h and b == 0 for h, b in zip(hit, bounds)):
                 continue  # absent from a complete word: cannot match
-            if not self.matches_filters(decode_row(row, self.layout), fnums):
+            if not self.passes(doc, fnums):
                 continue
             ub = sum(s if h else b for s, h, b in zip(scores, hit, bounds))
             if ub > kth or (ub == kth and doc < kth_doc):
@@ -304,20 +345,25 @@ class Searcher:
 
     def _rank(self, words: list, mode: str, fnums: dict, sort: str, limit: int,
               shown: list[str], suggestions: dict) -> Result:
+        single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
+        # Rows (facets, sort keys) are fetched only when filters, sorting or counts need them.
+        need_rows = not (single and not fnums and sort == "relevance")
         while True:
-            if any(not ws for ws in words) and mode == "and":
-                scored: dict = {}
+            if need_rows:
+                for w in self._drivers(words, mode):
+                    for st, _ in words[w]:
+                        self.load_rows(st)
+            if mode == "and" and any(not ws for ws in words):
+                scored: dict[int, int] = {}
             else:
                 scored = self._scores(words, mode)
-            rows = {doc: decode_row(row, self.layout) for doc, (_, row) in scored.items()}
-            kept = [(doc, s) for doc, (s, _) in scored.items() if self.matches_filters(rows[doc], fnums)]
-            ranked = self._sort(kept, rows, sort)
+            kept = [(doc, s) for doc, s in scored.items() if self.passes(doc, fnums)]
+            ranked = self._sort(kept, sort)
             pending = [st for ws in words for st, _ in ws if not st.complete and not st.exhausted]
             if not pending:
                 break
             if self._certain(words, mode, ranked, limit, sort, fnums):
                 # The top is settled; fetch the rest too if it is small, for exact counts.
-                single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
                 rest = sum(st.df - len(st.postings) for st in pending)
                 if (single and not fnums) or rest > EXACT_COUNT_POSTINGS:
                     break
@@ -330,15 +376,17 @@ class Searcher:
             # let the common ones add what is known (they are in most documents anyway).
             required = [all(st.complete for st, _ in ws) for ws in words]
             if any(required) and not all(required):
+                for w, req in enumerate(required):
+                    for st, _ in words[w] if req and need_rows else ():
+                        self.load_rows(st)
                 relaxed = self._scores(words, mode, required)
-                rows.update({d: decode_row(r, self.layout) for d, (_, r) in relaxed.items() if d not in rows})
-                kept = [(d, s) for d, (s, _) in relaxed.items() if self.matches_filters(rows[d], fnums)]
+                kept = [(d, s) for d, s in relaxed.items() if self.passes(d, fnums)]
                 share = 1.0
                 for ws, req in zip(words, required):
                     if not req:
                         share *= min(1.0, max(st.df for st, _ in ws) / self.meta["n"])
                 strict = len(ranked)
-                ranked = self._sort(kept, rows, sort)
+                ranked = self._sort(kept, sort)
                 scored = relaxed
         if not scored and mode == "and" and len(words) > 1:
             return self._rank(words, "or", fnums, sort, limit, shown, suggestions)
@@ -346,7 +394,6 @@ class Searcher:
         total = len(ranked) if complete else max(len(ranked), _round(len(ranked) / coverage))
         if relaxed is not None:
             total = max(strict, _round(len(ranked) * share))
-        single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
         exact = complete or (single and not fnums)
         if single and not fnums:
             total = words[0][0][0].df
@@ -359,11 +406,10 @@ class Searcher:
                 total = sum(flat[i + 1] for i in range(0, len(flat), 2) if flat[i] in wanted)
                 exact = True
         scale = total / len(ranked) if ranked else 1 / coverage
-        facets, facets_approx = self._facet_counts(words, scored, rows, fnums, complete, scale, single)
+        facets, facets_approx = self._facet_counts(words, scored, fnums, complete, scale, single)
         top = ranked[:limit]
         summaries = self.summaries([doc for doc, _ in top])
-        approx = not exact
-        return Result(shown, mode if scored or mode != "and" else "none", total, approx,
+        return Result(shown, mode if scored or mode != "and" else "none", total, not exact,
                       [s["id"] for s in summaries], summaries, facets, suggestions, self.files.bytes, facets_approx)
 
     def _coverage(self, words: list, mode: str) -> float:
@@ -381,35 +427,40 @@ class Searcher:
             product *= c
         return max(1e-9, product)
 
-    def _sort(self, kept: list[tuple[int, float]], rows: dict, sort: str) -> list[tuple[int, float]]:
+    def _sort(self, kept: list[tuple[int, int]], sort: str) -> list[tuple[int, int]]:
+        rows = {doc: self.row(doc) or {} for doc, _ in kept} if sort != "relevance" else {}
+
+        def val(doc: int, key: str) -> int | None:
+            return rows[doc].get(key)
+
         if sort == "workload":
-            key = lambda p: (rows[p[0]]["hours"] is None, rows[p[0]]["hours"] or 0, -p[1], p[0])  # noqa: E731
+            key = lambda p: (val(p[0], "hours") is None, val(p[0], "hours") or 0, -p[1], p[0])  # noqa: E731
         elif sort == "cost":
-            key = lambda p: (rows[p[0]]["eur"] is None, rows[p[0]]["eur"] or 0, -p[1], p[0])  # noqa: E731
+            key = lambda p: (val(p[0], "eur") is None, val(p[0], "eur") or 0, -p[1], p[0])  # noqa: E731
         elif sort == "seal":
-            key = lambda p: (-(rows[p[0]]["score"] or 0), -p[1], p[0])  # noqa: E731
+            key = lambda p: (-(val(p[0], "score") or 0), -p[1], p[0])  # noqa: E731
         elif sort == "verified":
-            key = lambda p: (rows[p[0]]["days"] is None, -(rows[p[0]]["days"] or 0), -p[1], p[0])  # noqa: E731
+            key = lambda p: (val(p[0], "days") is None, -(val(p[0], "days") or 0), -p[1], p[0])  # noqa: E731
         else:
             key = lambda p: (-p[1], p[0])  # noqa: E731
         return sorted(kept, key=key)
 
-    def _facet_counts(self, words: list, scored: dict, rows: dict, fnums: dict, complete: bool,
+    def _facet_counts(self, words: list, scored: dict, fnums: dict, complete: bool,
                       scale: float, single: bool) -> tuple[dict[str, dict[str, int]], bool]:
         """Disjunctive counts: each facet counted over matches of every other facet's filters."""
         out: dict[str, dict[str, int]] = {}
         approx = False
         pre = words[0][0][0].counts if single and words and words[0] else None
-        for key, facet in self.facets.items():
+        for key in self.facets:
             counts: dict[int, int] = {}
             others = {k: v for k, v in fnums.items() if k != key}
-            if pre is not None and not others and not complete:
+            if pre is not None and not others:
                 flat = pre.get(key, [])
                 counts = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
             else:
                 for doc in scored:
-                    row = rows[doc]
-                    if self.matches_filters(row, fnums, skip=key):
+                    row = self.row(doc)
+                    if row is not None and self.matches_filters(row, fnums, skip=key):
                         for v in row[key]:
                             counts[v] = counts.get(v, 0) + 1
                 if not complete:

@@ -85,6 +85,7 @@
     var self = this;
     meta.facets.forEach(function (f) { self.facets[f.key] = f; });
     this.terms = new Map();
+    this.rows = new Map();  // doc -> row string, for every document whose row was fetched
   }
   Index.prototype.shardOf = function (term) { return bisectRight(this.meta.shards, term); };
   Index.prototype.shard = function (no) { return this.files.load("t/" + no + ".json.gz"); };
@@ -109,29 +110,52 @@
     if (!this.terms.has(term)) {
       this.terms.set(term, this.entry(term).then(function (entry) {
         if (!entry) { return null; }
-        var st = {term: term, df: entry[1], entry: entry, postings: new Map(), tiers: 0, fetched: 0, floor: 0, counts: null};
-        if (!Array.isArray(entry[2])) { addPostings(st, entry[2]); return st; }
+        var st = {term: term, df: entry[1], entry: entry, postings: new Map(), tiers: 0, fetched: 0, floor: 0,
+                  counts: null, tierDocs: [], withRows: 0};
+        if (!Array.isArray(entry[2])) {
+          var docs = addPostings(st, entry[2]);
+          docs.forEach(function (d, i) { self.rows.set(d, entry[2].r[i]); });
+          return st;
+        }
         st.tiers = entry[2][1];
         return self.fetchTier(st).then(function () { return st; });
       }));
     }
     return this.terms.get(term);
   };
+  Index.prototype.tierPath = function (st, k, suffix) {
+    var id = st.entry[2][0];
+    return "p/" + Math.floor(id / 1000) + "/" + id + "." + k + suffix + ".json.gz";
+  };
   Index.prototype.fetchTier = function (st) {
     if (st.loading) { return st.loading; }
-    var id = st.entry[2][0];
-    st.loading = this.files.load("p/" + Math.floor(id / 1000) + "/" + id + "." + st.fetched + ".json.gz").then(function (obj) {
-      addPostings(st, obj);
+    st.loading = this.files.load(this.tierPath(st, st.fetched, "")).then(function (obj) {
+      st.tierDocs.push(addPostings(st, obj));
       if (st.fetched === 0) { st.counts = obj.c || null; }
       st.floor = obj.min; st.fetched += 1; st.loading = null;
     });
     return st.loading;
   };
+  // Rows (facet values, sort keys) of every fetched tier of a term: they sit in their own files.
+  Index.prototype.loadRows = function (st) {
+    var self = this, jobs = [];
+    if (st.tiers === 0) { return Promise.resolve(); }
+    for (var k = st.withRows; k < st.fetched; k++) {
+      jobs.push((function (k) {
+        return self.files.load(self.tierPath(st, k, "r")).then(function (rows) {
+          st.tierDocs[k].forEach(function (d, i) { self.rows.set(d, rows[i]); });
+        });
+      })(k));
+    }
+    st.withRows = st.fetched;
+    return Promise.all(jobs);
+  };
   function complete(st) { return st.postings.size === st.df; }  // every posting known
   function exhausted(st) { return st.tiers === 0 || st.fetched >= st.tiers; }  // every written tier fetched
   function addPostings(st, obj) {
-    var doc = 0;
-    for (var i = 0; i < obj.d.length; i++) { doc += obj.d[i]; st.postings.set(doc, [obj.s[i], obj.r[i]]); }
+    var doc = 0, docs = [];
+    for (var i = 0; i < obj.d.length; i++) { doc += obj.d[i]; st.postings.set(doc, obj.s[i]); docs.push(doc); }
+    return docs;
   }
   Index.prototype.valuePage = function (key, page) { return this.files.load("v/" + key + "/" + page + ".json.gz"); };
 
@@ -156,10 +180,18 @@
 
   // ---- the query (twin of Searcher.search in query.py) ----------------------------------------
   function Searcher(index, text) { this.index = index; this.text = text; this.rowCache = new Map(); }
-  Searcher.prototype.row = function (row) {
-    var r = this.rowCache.get(row);
-    if (!r) { r = decodeRow(row, this.index.meta.row); this.rowCache.set(row, r); }
+  // a document's decoded row, or null when not fetched
+  Searcher.prototype.row = function (doc) {
+    var raw = this.index.rows.get(doc);
+    if (raw === undefined) { return null; }
+    var r = this.rowCache.get(raw);
+    if (!r) { r = decodeRow(raw, this.index.meta.row); this.rowCache.set(raw, r); }
     return r;
+  };
+  // a document whose row is unknown is given the benefit of the doubt
+  Searcher.prototype.passes = function (doc, fnums) {
+    for (var k in fnums) { var row = this.row(doc); return row === null || matchesFilters(row, fnums); }
+    return true;
   };
   Searcher.prototype.filterNumbers = function (filters) {
     var index = this.index, out = {}, jobs = [];
@@ -237,14 +269,15 @@
     });
   };
 
+  // doc -> score: per word its best term impact x weight; AND (or required words) or OR across words
   Searcher.prototype.scores = function (words, mode, required) {
     var perWord = words.map(function (ws) {
       var best = new Map();
       ws.forEach(function (pair) {
-        var st = pair[0], wt = pair[1];
-        st.postings.forEach(function (v, doc) {
-          var s = v[0] * wt, old = best.get(doc);
-          if (!old || s > old[0]) { best.set(doc, [s, v[1]]); }
+        var wt = pair[1];
+        pair[0].postings.forEach(function (imp, doc) {
+          var s = imp * wt;
+          if (s > (best.get(doc) || 0)) { best.set(doc, s); }
         });
       });
       return best;
@@ -252,35 +285,46 @@
     var out = new Map();
     if (!perWord.length) { return out; }
     if (mode === "or") {
-      perWord.forEach(function (best) {
-        best.forEach(function (v, doc) { var o = out.get(doc); out.set(doc, o ? [o[0] + v[0], v[1]] : [v[0], v[1]]); });
-      });
+      perWord.forEach(function (best) { best.forEach(function (s, doc) { out.set(doc, (out.get(doc) || 0) + s); }); });
       return out;
     }
     var musts = perWord.filter(function (b, i) { return !required || required[i]; });
     var optional = perWord.filter(function (b, i) { return required && !required[i]; });
     var sorted = musts.slice().sort(function (a, b) { return a.size - b.size; });
     var first = sorted[0], rest = sorted.slice(1);
-    first.forEach(function (v, doc) {
-      var total = v[0], i, hit;
-      for (i = 0; i < rest.length; i++) { hit = rest[i].get(doc); if (!hit) { return; } total += hit[0]; }
-      for (i = 0; i < optional.length; i++) { hit = optional[i].get(doc); if (hit) { total += hit[0]; } }
-      out.set(doc, [total, v[1]]);
+    first.forEach(function (s, doc) {
+      var total = s, i, hit;
+      for (i = 0; i < rest.length; i++) { hit = rest[i].get(doc); if (hit === undefined) { return; } total += hit; }
+      for (i = 0; i < optional.length; i++) { total += optional[i].get(doc) || 0; }
+      out.set(doc, total);
     });
     return out;
   };
 
   Searcher.prototype.sortKept = function (kept, sort) {
     var self = this;
-    function r(p) { return self.row(p[2]); }
+    function r(p) { return self.row(p[0]) || {}; }
+    function v(x) { return x === undefined ? null : x; }
     function nulls(a, b) { return (a === null) - (b === null); }
     var by = {
-      workload: function (a, b) { var x = r(a).hours, y = r(b).hours; return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
-      cost: function (a, b) { var x = r(a).eur, y = r(b).eur; return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
+      workload: function (a, b) { var x = v(r(a).hours), y = v(r(b).hours); return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
+      cost: function (a, b) { var x = v(r(a).eur), y = v(r(b).eur); return nulls(x, y) || (x || 0) - (y || 0) || b[1] - a[1] || a[0] - b[0]; },
       seal: function (a, b) { return (r(b).score || 0) - (r(a).score || 0) || b[1] - a[1] || a[0] - b[0]; },
-      verified: function (a, b) { var x = r(a).days, y = r(b).days; return nulls(x, y) || (y || 0) - (x || 0) || b[1] - a[1] || a[0] - b[0]; }
+      verified: function (a, b) { var x = v(r(a).days), y = v(r(b).days); return nulls(x, y) || (y || 0) - (x || 0) || b[1] - a[1] || a[0] - b[0]; }
     }[sort] || function (a, b) { return b[1] - a[1] || a[0] - b[0]; };
     return kept.sort(by);
+  };
+
+  // words whose rows are fetched: every candidate is in them (the rarest word; all words for OR)
+  Searcher.prototype.drivers = function (words, mode) {
+    if (mode === "or") { return words.map(function (ws, i) { return i; }); }
+    if (!words.length || words.some(function (ws) { return !ws.length; })) { return []; }
+    var best = 0, bestDf = Infinity;
+    words.forEach(function (ws, i) {
+      var df = ws.reduce(function (a, p) { return a + p[0].df; }, 0);
+      if (df < bestDf) { best = i; bestDf = df; }
+    });
+    return [best];
   };
 
   // True when no document outside what was fetched can still enter the top `limit` (Fagin's threshold).
@@ -302,10 +346,10 @@
     var seen = new Map();
     words.forEach(function (ws, w) {
       ws.forEach(function (p) {
-        p[0].postings.forEach(function (v, doc) {
+        p[0].postings.forEach(function (imp, doc) {
           var cell = seen.get(doc);
-          if (!cell) { cell = [words.map(function () { return 0; }), words.map(function () { return false; }), v[1]]; seen.set(doc, cell); }
-          cell[0][w] = Math.max(cell[0][w], v[0] * p[1]);
+          if (!cell) { cell = [words.map(function () { return 0; }), words.map(function () { return false; })]; seen.set(doc, cell); }
+          cell[0][w] = Math.max(cell[0][w], imp * p[1]);
           cell[1][w] = true;
         });
       });
@@ -316,7 +360,7 @@
       var hit = cell[1];
       if (hit.every(Boolean) || (top.has(doc) && mode === "and")) { return; }
       if (mode === "and" && hit.some(function (h, i) { return !h && bounds[i] === 0; })) { return; }
-      if (!matchesFilters(self.row(cell[2]), fnums)) { return; }
+      if (!self.passes(doc, fnums)) { return; }
       var ub = 0;
       hit.forEach(function (h, i) { ub += h ? cell[0][i] : bounds[i]; });
       if (ub > kth || (ub === kth && doc < kthDoc)) { ok = false; }
@@ -324,75 +368,93 @@
     return ok;
   };
 
+  Searcher.prototype.loadRowsOf = function (words, which) {
+    var index = this.index, jobs = [];
+    which.forEach(function (w) { words[w].forEach(function (p) { jobs.push(index.loadRows(p[0])); }); });
+    return Promise.all(jobs);
+  };
+
   Searcher.prototype.rank = function (words, mode, fnums, sort, limit, out) {
     var self = this;
-    var missing = mode === "and" && words.some(function (ws) { return !ws.length; });
-    var scored = missing ? new Map() : this.scores(words, mode);
-    var kept = [];
-    scored.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
-    var ranked = this.sortKept(kept, sort);
-    var pending = [];
-    words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && !exhausted(p[0])) { pending.push(p[0]); } }); });
-    var more = pending.length > 0;
-    if (more && this.certain(words, mode, ranked, limit, sort, fnums)) {
-      // The top is settled; fetch the rest too if it is small, for exact counts.
-      var one = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
-      var rest = pending.reduce(function (a, st) { return a + st.df - st.postings.size; }, 0);
-      if ((one && !Object.keys(fnums).length) || rest > EXACT_COUNT_POSTINGS) { more = false; }
-    }
-    if (more) {
-      return Promise.all(pending.map(function (st) { return self.index.fetchTier(st); })).then(function () {
-        return self.rank(words, mode, fnums, sort, limit, out);
-      });
-    }
+    var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
+    var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
+    // Rows (facets, sort keys) are fetched only when filters, sorting or counts need them.
+    var needRows = !(single && noFilters && sort === "relevance");
+    return this.loadRowsOf(words, needRows ? this.drivers(words, mode) : []).then(function () {
+      var missing = mode === "and" && words.some(function (ws) { return !ws.length; });
+      var scored = missing ? new Map() : self.scores(words, mode);
+      var kept = [];
+      scored.forEach(function (s, doc) { if (self.passes(doc, fnums)) { kept.push([doc, s]); } });
+      var ranked = self.sortKept(kept, sort);
+      var pending = [];
+      words.forEach(function (ws) { ws.forEach(function (p) { if (!complete(p[0]) && !exhausted(p[0])) { pending.push(p[0]); } }); });
+      var more = pending.length > 0;
+      if (more && self.certain(words, mode, ranked, limit, sort, fnums)) {
+        // The top is settled; fetch the rest too if it is small, for exact counts.
+        var rest = pending.reduce(function (a, st) { return a + st.df - st.postings.size; }, 0);
+        if ((single && noFilters) || rest > EXACT_COUNT_POSTINGS) { more = false; }
+      }
+      if (more) {
+        return Promise.all(pending.map(function (st) { return self.index.fetchTier(st); })).then(function () {
+          return self.rank(words, mode, fnums, sort, limit, out);
+        });
+      }
+      return self.finish(words, mode, fnums, sort, limit, out, scored, ranked, needRows);
+    });
+  };
+
+  Searcher.prototype.finish = function (words, mode, fnums, sort, limit, out, scored, ranked, needRows) {
+    var self = this;
     var isComplete = words.every(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
-    var relaxed = null, share = 1, strict = 0;
-    if (mode === "and" && !isComplete && ranked.length < limit) {
-      // Very common words keep only their best postings: require the words known in full and
-      // let the common ones add what is known (they are in most documents anyway).
-      var required = words.map(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
-      if (required.some(Boolean) && !required.every(Boolean)) {
-        relaxed = this.scores(words, mode, required);
-        kept = [];
-        relaxed.forEach(function (v, doc) { if (matchesFilters(self.row(v[1]), fnums)) { kept.push([doc, v[0], v[1]]); } });
-        var n = this.index.meta.n;
+    var required = words.map(function (ws) { return ws.every(function (p) { return complete(p[0]); }); });
+    var relax = mode === "and" && !isComplete && ranked.length < limit && required.some(Boolean) && !required.every(Boolean);
+    var reqWords = required.map(function (r, i) { return r ? i : -1; }).filter(function (i) { return i >= 0; });
+    return this.loadRowsOf(words, relax && needRows ? reqWords : []).then(function () {
+      var relaxed = null, share = 1, strict = 0;
+      if (relax) {
+        // Very common words keep only their best postings: require the words known in full and
+        // let the common ones add what is known (they are in most documents anyway).
+        relaxed = self.scores(words, mode, required);
+        var kept = [];
+        relaxed.forEach(function (s, doc) { if (self.passes(doc, fnums)) { kept.push([doc, s]); } });
+        var n = self.index.meta.n;
         words.forEach(function (ws, i) {
           if (!required[i]) { share *= Math.min(1, Math.max.apply(null, ws.map(function (p) { return p[0].df; })) / n); }
         });
         strict = ranked.length;
-        ranked = this.sortKept(kept, sort);
+        ranked = self.sortKept(kept, sort);
         scored = relaxed;
       }
-    }
-    if (!scored.size && mode === "and" && words.length > 1) { return this.rank(words, "or", fnums, sort, limit, out); }
-    var coverage = this.coverage(words, mode);
-    var total = isComplete ? ranked.length : Math.max(ranked.length, Math.round(ranked.length / coverage));
-    if (relaxed) { total = Math.max(strict, Math.round(ranked.length * share)); }
-    var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
-    var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
-    var exact = isComplete || (single && noFilters);
-    if (single && noFilters) { total = words[0][0][0].df; }
-    var pre = single ? words[0][0][0].counts : null;
-    if (!isComplete && pre && fkeys.length === 1) {
-      // One facet filtered on one term: its precomputed counts give the total exactly.
-      var key = fkeys[0], wanted = fnums[key];
-      if (!this.index.facets[key].multi || wanted.size === 1) {
-        var flat = pre[key] || [];
-        total = 0;
-        for (var i = 0; i < flat.length; i += 2) { if (wanted.has(flat[i])) { total += flat[i + 1]; } }
-        exact = true;
+      if (!scored.size && mode === "and" && words.length > 1) { return self.rank(words, "or", fnums, sort, limit, out); }
+      var coverage = self.coverage(words, mode);
+      var total = isComplete ? ranked.length : Math.max(ranked.length, Math.round(ranked.length / coverage));
+      if (relaxed) { total = Math.max(strict, Math.round(ranked.length * share)); }
+      var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
+      var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
+      var exact = isComplete || (single && noFilters);
+      if (single && noFilters) { total = words[0][0][0].df; }
+      var pre = single ? words[0][0][0].counts : null;
+      if (!isComplete && pre && fkeys.length === 1) {
+        // One facet filtered on one term: its precomputed counts give the total exactly.
+        var key = fkeys[0], wanted = fnums[key];
+        if (!self.index.facets[key].multi || wanted.size === 1) {
+          var flat = pre[key] || [];
+          total = 0;
+          for (var i = 0; i < flat.length; i += 2) { if (wanted.has(flat[i])) { total += flat[i + 1]; } }
+          exact = true;
+        }
       }
-    }
-    var scale = ranked.length ? total / ranked.length : 1 / coverage;
-    out.mode = scored.size || mode !== "and" ? mode : "none";
-    out.total = total;
-    out.approximate = !exact;
-    var fc = this.facetCounts(words, scored, fnums, isComplete, scale, single);
-    out.facets = fc.counts;
-    out.facetsApproximate = fc.approximate;
-    out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
-    out.more = ranked.length > limit || (!isComplete && ranked.length >= limit);
-    return this.summaries(out.docs).then(function (s) { out.summaries = s; return out; });
+      var scale = ranked.length ? total / ranked.length : 1 / coverage;
+      out.mode = scored.size || mode !== "and" ? mode : "none";
+      out.total = total;
+      out.approximate = !exact;
+      var fc = self.facetCounts(words, scored, fnums, isComplete, scale, single);
+      out.facets = fc.counts;
+      out.facetsApproximate = fc.approximate;
+      out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
+      out.more = ranked.length > limit || (!isComplete && ranked.length >= limit);
+      return self.summaries(out.docs).then(function (s) { out.summaries = s; return out; });
+    });
   };
 
   Searcher.prototype.coverage = function (words, mode) {
@@ -413,13 +475,13 @@
     this.index.meta.facets.forEach(function (facet) {
       var key = facet.key, counts = new Map();
       var others = Object.keys(fnums).filter(function (k) { return k !== key; });
-      if (pre && !others.length && !isComplete) {
+      if (pre && !others.length) {
         var flat = pre[key] || [];
         for (var i = 0; i < flat.length; i += 2) { counts.set(flat[i], flat[i + 1]); }
       } else {
-        scored.forEach(function (v) {
-          var row = self.row(v[1]);
-          if (matchesFilters(row, fnums, key)) { row[key].forEach(function (n) { counts.set(n, (counts.get(n) || 0) + 1); }); }
+        scored.forEach(function (s, doc) {
+          var row = self.row(doc);
+          if (row && matchesFilters(row, fnums, key)) { row[key].forEach(function (n) { counts.set(n, (counts.get(n) || 0) + 1); }); }
         });
         if (!isComplete) {
           approx = true;
