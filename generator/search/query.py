@@ -186,12 +186,12 @@ class Searcher:
         st.floor = obj["min"]
         st.fetched += 1
 
-    def load_rows(self, st: TermState) -> None:
-        """Fetch the rows of every fetched tier of a term (rows sit in their own files)."""
+    def load_rows(self, st: TermState, upto: int | None = None) -> None:
+        """Fetch the rows of the term's fetched tiers (up to `upto` tiers): rows sit in their own files."""
         if st.tiers == 0:
             return
         termid = st.entry[2][0]
-        while st.with_rows < st.fetched:
+        while st.with_rows < min(st.fetched, upto if upto is not None else st.fetched):
             rows = self.files.load(f"p/{termid // 1000}/{termid}.{st.with_rows}r.json.gz")
             self.rows.update(zip(st.tier_docs[st.with_rows], rows))
             st.with_rows += 1
@@ -346,13 +346,15 @@ class Searcher:
     def _rank(self, words: list, mode: str, fnums: dict, sort: str, limit: int,
               shown: list[str], suggestions: dict) -> Result:
         single = len(words) == 1 and len(words[0]) == 1 and words[0][0][1] == EXACT_WEIGHT
-        # Rows (facets, sort keys) are fetched only when filters, sorting or counts need them.
-        need_rows = not (single and not fnums and sort == "relevance")
+        # Rows (facets, sort keys) are fetched for every candidate when filters or sorting need them;
+        # for counts alone a sample does (the rarest word's first tier), and a single term has its counts.
+        need_rows = bool(fnums) or sort != "relevance"
+        sample = not need_rows and not single
         while True:
-            if need_rows:
+            if need_rows or sample:
                 for w in self._drivers(words, mode):
                     for st, _ in words[w]:
-                        self.load_rows(st)
+                        self.load_rows(st, 1 if sample else None)
             if mode == "and" and any(not ws for ws in words):
                 scored: dict[int, int] = {}
             else:
@@ -405,8 +407,7 @@ class Searcher:
                 flat = pre.get(key, [])
                 total = sum(flat[i + 1] for i in range(0, len(flat), 2) if flat[i] in wanted)
                 exact = True
-        scale = total / len(ranked) if ranked else 1 / coverage
-        facets, facets_approx = self._facet_counts(words, scored, fnums, complete, scale, single)
+        facets, facets_approx = self._facet_counts(words, scored, fnums, complete, total, coverage, single)
         top = ranked[:limit]
         summaries = self.summaries([doc for doc, _ in top])
         return Result(shown, mode if scored or mode != "and" else "none", total, not exact,
@@ -445,10 +446,17 @@ class Searcher:
             key = lambda p: (-p[1], p[0])  # noqa: E731
         return sorted(kept, key=key)
 
-    def _facet_counts(self, words: list, scored: dict, fnums: dict, complete: bool,
-                      scale: float, single: bool) -> tuple[dict[str, dict[str, int]], bool]:
-        """Disjunctive counts: each facet counted over matches of every other facet's filters."""
+    def _facet_counts(self, words: list, scored: dict, fnums: dict, complete: bool, total: int,
+                      coverage: float, single: bool) -> tuple[dict[str, dict[str, int]], bool]:
+        """Disjunctive counts: each facet counted over matches of every other facet's filters.
+
+        Exact when every match and its row is known; otherwise counted over the matches whose rows
+        were fetched and scaled to the estimated total."""
         out: dict[str, dict[str, int]] = {}
+        known = [doc for doc in scored if self.row(doc) is not None]
+        kept = sum(1 for doc in known if self.passes(doc, fnums))
+        partial = not complete or len(known) < len(scored)
+        scale = total / kept if kept else 1 / coverage
         approx = False
         pre = words[0][0][0].counts if single and words and words[0] else None
         for key in self.facets:
@@ -458,12 +466,12 @@ class Searcher:
                 flat = pre.get(key, [])
                 counts = {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
             else:
-                for doc in scored:
+                for doc in known:
                     row = self.row(doc)
                     if row is not None and self.matches_filters(row, fnums, skip=key):
                         for v in row[key]:
                             counts[v] = counts.get(v, 0) + 1
-                if not complete:
+                if partial:
                     approx = True
                     counts = {v: max(1, _round(c * scale)) for v, c in counts.items()}
             out[key] = {self.value_key(key, v): c for v, c in sorted(counts.items())}

@@ -137,17 +137,17 @@
     return st.loading;
   };
   // Rows (facet values, sort keys) of every fetched tier of a term: they sit in their own files.
-  Index.prototype.loadRows = function (st) {
-    var self = this, jobs = [];
-    if (st.tiers === 0) { return Promise.resolve(); }
-    for (var k = st.withRows; k < st.fetched; k++) {
+  Index.prototype.loadRows = function (st, upto) {
+    var self = this, jobs = [], end = Math.min(st.fetched, upto === undefined ? st.fetched : upto);
+    if (st.tiers === 0 || st.withRows >= end) { return Promise.resolve(); }
+    for (var k = st.withRows; k < end; k++) {
       jobs.push((function (k) {
         return self.files.load(self.tierPath(st, k, "r")).then(function (rows) {
           st.tierDocs[k].forEach(function (d, i) { self.rows.set(d, rows[i]); });
         });
       })(k));
     }
-    st.withRows = st.fetched;
+    st.withRows = end;
     return Promise.all(jobs);
   };
   function complete(st) { return st.postings.size === st.df; }  // every posting known
@@ -368,9 +368,9 @@
     return ok;
   };
 
-  Searcher.prototype.loadRowsOf = function (words, which) {
+  Searcher.prototype.loadRowsOf = function (words, which, upto) {
     var index = this.index, jobs = [];
-    which.forEach(function (w) { words[w].forEach(function (p) { jobs.push(index.loadRows(p[0])); }); });
+    which.forEach(function (w) { words[w].forEach(function (p) { jobs.push(index.loadRows(p[0], upto)); }); });
     return Promise.all(jobs);
   };
 
@@ -378,9 +378,11 @@
     var self = this;
     var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
     var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
-    // Rows (facets, sort keys) are fetched only when filters, sorting or counts need them.
-    var needRows = !(single && noFilters && sort === "relevance");
-    return this.loadRowsOf(words, needRows ? this.drivers(words, mode) : []).then(function () {
+    // Rows (facets, sort keys) are fetched for every candidate when filters or sorting need them;
+    // for counts alone a sample does (the rarest word's first tier), and a single term has its counts.
+    var needRows = !noFilters || sort !== "relevance";
+    var sample = !needRows && !single;
+    return this.loadRowsOf(words, needRows || sample ? this.drivers(words, mode) : [], sample ? 1 : undefined).then(function () {
       var missing = mode === "and" && words.some(function (ws) { return !ws.length; });
       var scored = missing ? new Map() : self.scores(words, mode);
       var kept = [];
@@ -444,11 +446,10 @@
           exact = true;
         }
       }
-      var scale = ranked.length ? total / ranked.length : 1 / coverage;
       out.mode = scored.size || mode !== "and" ? mode : "none";
       out.total = total;
       out.approximate = !exact;
-      var fc = self.facetCounts(words, scored, fnums, isComplete, scale, single);
+      var fc = self.facetCounts(words, scored, fnums, isComplete, total, coverage, single);
       out.facets = fc.counts;
       out.facetsApproximate = fc.approximate;
       out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
@@ -468,9 +469,16 @@
     return Math.max(1e-9, covs.reduce(function (a, b) { return a * b; }, 1));
   };
 
-  // Disjunctive counts: each facet counted over matches of every other facet's filters.
-  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, scale, single) {
-    var self = this, out = {}, approx = false;
+  // Disjunctive counts: each facet counted over matches of every other facet's filters. Exact when
+  // every match and its row is known; otherwise counted over the matches whose rows were fetched
+  // and scaled to the estimated total.
+  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, total, coverage, single) {
+    var self = this, out = {}, approx = false, known = [], kept = 0;
+    scored.forEach(function (s, doc) {
+      if (self.row(doc) !== null) { known.push(doc); if (self.passes(doc, fnums)) { kept += 1; } }
+    });
+    var partial = !isComplete || known.length < scored.size;
+    var scale = kept ? total / kept : 1 / coverage;
     var pre = single && words.length && words[0].length ? words[0][0][0].counts : null;
     this.index.meta.facets.forEach(function (facet) {
       var key = facet.key, counts = new Map();
@@ -479,11 +487,11 @@
         var flat = pre[key] || [];
         for (var i = 0; i < flat.length; i += 2) { counts.set(flat[i], flat[i + 1]); }
       } else {
-        scored.forEach(function (s, doc) {
+        known.forEach(function (doc) {
           var row = self.row(doc);
           if (row && matchesFilters(row, fnums, key)) { row[key].forEach(function (n) { counts.set(n, (counts.get(n) || 0) + 1); }); }
         });
-        if (!isComplete) {
+        if (partial) {
           approx = true;
           counts.forEach(function (c, n) { counts.set(n, Math.max(1, Math.round(c * scale))); });
         }
