@@ -139,7 +139,7 @@
         li.appendChild(el("p", "credcat-result-provider", r.provider));
         var facts = el("p", "credcat-result-facts");
         [r.type, r.cost, r.workload, r.level].filter(Boolean).forEach(function (t) { facts.appendChild(el("span", "credcat-fact", t)); });
-        if (r.seal) { facts.appendChild(el("span", "credcat-seal credcat-seal-" + r.seal, "Seal: " + r.seal + " (" + r.seal_percent + "%)")); }
+        if (r.seal) { facts.appendChild(el("span", "credcat-seal credcat-seal-" + r.seal, "Seal: " + r.seal.charAt(0).toUpperCase() + r.seal.slice(1) + " (" + r.seal_percent + "%)")); }
         if (r.status === "retired") { facts.appendChild(el("span", "credcat-retired", "Retired")); }
         li.appendChild(facts);
         if (r.summary) { var p = el("p", "credcat-result-summary"); highlight(p, r.summary, s, res); li.appendChild(p); }
