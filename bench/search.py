@@ -229,8 +229,11 @@ def _browser():
 RESOURCE_BYTES = "() => performance.getEntriesByType('resource').reduce((a, e) => a + e.encodedBodySize, 0)"
 
 
+PAGEFIND_CODE = ("pagefind.js", "pagefind-worker.js", "wasm.")
+
+
 def pagefind_fetch(pages: Path) -> dict:
-    """Bytes Pagefind's own JS fetches for each query, in a fresh browser context per query."""
+    """Bytes Pagefind fetches for each query (its worker's requests included), data and code apart."""
     (pages / "bench.html").write_text(PAGEFIND_PAGE)
     server, base = _serve(pages)
     p, b = _browser()
@@ -238,17 +241,29 @@ def pagefind_fetch(pages: Path) -> dict:
     try:
         for name, q in QUERIES.items():
             ctx = b.new_context()
+            got: list[tuple[str, int]] = []
+            ctx.on("requestfinished", lambda r: got.append((r.url, r.sizes()["responseBodySize"])))
             page = ctx.new_page()
             page.goto(base + "bench.html")
             page.wait_for_function("() => window.ready === true")
             res = page.evaluate("q => runQuery(q)", q)
-            out[name] = {"bytes": page.evaluate(RESOURCE_BYTES), "total": res["count"]}
+            page.wait_for_timeout(200)
+            data = sum(size for url, size in got if "/pagefind/" in url and not any(c in url for c in PAGEFIND_CODE))
+            out[name] = {"bytes": data, "total": res["count"], "requests": len(got)}
             ctx.close()
     finally:
         b.close()
         p.stop()
         server.shutdown()
+    code = sum(gz_size(f) if f.suffix == ".js" else f.stat().st_size for f in (pages / "pagefind").iterdir()
+               if f.is_file() and (f.name in PAGEFIND_CODE[:2] or f.name.startswith("wasm.")))
+    for v in out.values():
+        v["code"] = code
     return out
+
+
+def gz_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), 6))
 
 
 def step_browser(n: int, work: Path) -> dict:
@@ -311,14 +326,15 @@ STEPS = {"generate": step_generate, "index": step_index, "queries": step_queries
 
 # --- report ---------------------------------------------------------------------------------------
 def report(results: dict[int, dict]) -> str:
-    lines = ["| records | query | credcat fetched (gzip) | whole lunr index (gzip) | Pagefind fetched |",
+    lines = ["| records | query | credcat fetched (gzip) | whole lunr index (gzip) | Pagefind fetched (its worker's requests too) |",
              "|---:|---|---:|---:|---:|"]
     for n, r in results.items():
         for name in QUERIES:
             q = r["queries"][name]
             lunr_cell = kb(r["lunr"]["gzip"]) if "lunr" in r else "not run"
             pf = r.get("pagefind")
-            pf_cell = kb(pf["fetched"][name]["bytes"]) if pf else r.get("pagefind_note", "not run")
+            pf_cell = (f"{kb(pf['fetched'][name]['bytes'])} (+ {kb(pf['fetched'][name]['code'])} code)" if pf
+                       else r.get("pagefind_note", "not run"))
             approx = " (about)" if q["approximate"] else ""
             lines.append(f"| {n:,} | {name} `{q['query']}`: {q['total']:,}{approx} results | {kb(q['bytes'])} "
                          f"({q['files']} files) | {lunr_cell} | {pf_cell} |")
@@ -330,6 +346,11 @@ def report(results: dict[int, dict]) -> str:
         pf = f"{r['pagefind']['seconds']:.0f} s, {kb(r['pagefind']['peak_rss'])}" if "pagefind" in r else "not run"
         lines.append(f"| {n:,} | {i['seconds']:.1f} s | {kb(i['peak_rss'])} (catalog alone {kb(i['read_rss'])}) | "
                      f"{kb(i['bytes'])} | {i['files']:,} | {lu} | {pf} |")
+    code = sum(gz_size(REPO / "theme" / "search" / f) for f in ("search.js", "search-ui.js"))
+    from generator.search.text import LUNR_JS
+
+    lines += ["", f"Code, fetched once and cached: credcat's search.js + search-ui.js {kb(code)}, lunr.js "
+                  f"{kb(gz_size(LUNR_JS))} (gzip; lunr-languages files only for the catalog's languages)."]
     for n, r in results.items():
         if "browser" in r:
             br = r["browser"]
