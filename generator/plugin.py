@@ -100,10 +100,14 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         self.catalog: Catalog | None = None
         self.shell: Shell | None = None
         self.driven = False  # True when `credcat build` runs the catalog stages itself
+        self.command = "build"
 
     def prepare(self, settings: Config, catalog: Catalog) -> None:
         """Hand over an already-read catalog: `credcat build` runs the catalog stages itself."""
         self.settings, self.catalog, self.driven = settings, catalog, True
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if self.driven:
@@ -151,7 +155,9 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         from .build import write_catalog_site
 
         assert self.catalog is not None and self.settings is not None and self.shell is not None
-        write_catalog_site(self.catalog, self.settings, self.shell, Path(config.site_dir))
+        # `mkdocs serve` runs server threads in this process: render in it rather than fork.
+        jobs = 1 if self.command == "serve" else None
+        write_catalog_site(self.catalog, self.settings, self.shell, Path(config.site_dir), jobs=jobs)
 
 
 def seal_elements_markdown() -> str:
