@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "bench"))
 def test_related_index_answers_exactly_as_catalog_related(tmp_path):
     from synth import generate
 
-    generate(1500, tmp_path / "synthetic", seed=7)
+    generate(800, tmp_path / "synthetic", seed=7)
     for root in (REPO / "catalog", tmp_path / "synthetic"):
         catalog = read_catalog(root, AS_OF)
         index = RelatedIndex(catalog)
