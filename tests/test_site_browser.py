@@ -135,7 +135,7 @@ def test_switch_between_light_and_dark(page, base):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["", CREDENTIAL, PROVIDER, "compare/"])
+@pytest.mark.parametrize("path", ["", CREDENTIAL, PROVIDER, "compare/", "stats/", "skills/", "browse/level/beginner/"])
 def test_no_axe_violations(browser, base, path, scheme):
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page = context.new_page()
