@@ -279,7 +279,7 @@ def step_browser(n: int, work: Path) -> dict:
     from generator.search import copy_assets
 
     meta = json.loads(gzip.decompress((site / "search" / "index" / "meta.json.gz").read_bytes()))
-    copy_assets(site / "search", [i["js"] for i in meta["langs"].values() if i["js"] and i["stem"]])
+    copy_assets(site / "search", [i["js"] for i in meta["langs"].values() if i["js"]])
     server, base = _serve(site)
     p, b = _browser()
     out: dict = {"cold_ms": [], "warm_ms": [], "bytes": {}}

@@ -27,7 +27,7 @@ def write_search_index(catalog: Catalog, config: Config, out: Path) -> None:
     search_dir = out / "search"
     search_dir.mkdir(parents=True, exist_ok=True)
     meta = build_index(catalog, config, search_dir)
-    copy_assets(search_dir, [lang["js"] for lang in meta["langs"].values() if lang["js"] and lang["stem"]])
+    copy_assets(search_dir, [lang["js"] for lang in meta["langs"].values() if lang["js"]])
 
 
 def copy_assets(search_dir: Path, lunr_languages: list[str]) -> None:

@@ -550,7 +550,7 @@
     var ready = files.load("meta.json.gz", true).then(function (meta) {
       files.meta = meta;
       var codes = Object.keys(meta.langs).map(function (l) { return meta.langs[l]; })
-        .filter(function (i) { return i.js && i.stem; }).map(function (i) { return i.js; });
+        .filter(function (i) { return i.js; }).map(function (i) { return i.js; });
       var chain = Promise.resolve();
       if (codes.length) { chain = chain.then(function () { return loadScript("lunr.stemmer.support.js"); }); }
       codes.forEach(function (c) { chain = chain.then(function () { return loadScript("lunr." + c + ".js"); }); });
