@@ -164,6 +164,7 @@ def child(approach: str, catalog: Path, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Generate the catalog, run both approaches in child processes, print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="how many synthetic credentials")
     parser.add_argument("--seed", type=int, default=1)

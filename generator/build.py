@@ -194,6 +194,7 @@ class _Collect(logging.Handler):
         self.into = into
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Keep the message, prefixed with its level."""
         self.into.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 

@@ -36,6 +36,7 @@ class IsoDate(c.OptionallyRequired[str]):
     """A YYYY-MM-DD date (YAML may hand it over already parsed as a date)."""
 
     def run_validation(self, value: object) -> str:
+        """The date as YYYY-MM-DD, or a ValidationError."""
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, str):
@@ -50,6 +51,7 @@ class PositiveInt(c.OptionallyRequired[int]):
     """A whole number of at least 1."""
 
     def run_validation(self, value: object) -> int:
+        """The number, or a ValidationError."""
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise base.ValidationError(f"expected a whole number of at least 1, got {value!r}")
         return value
@@ -107,9 +109,11 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         self.settings, self.catalog, self.driven = settings, catalog, True
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether MkDocs builds or serves."""
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Under plain `mkdocs build`, read the settings and the catalog (abort on catalog problems)."""
         if self.driven:
             return config
         from .build import load_catalog
@@ -125,18 +129,21 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Add the virtual shell page at the site root."""
         shell = File.generated(config, "credcat-shell.md", content=SHELL_MARKDOWN, inclusion=InclusionLevel.NOT_IN_NAV)
         shell.dest_uri = SHELL_URI  # at the root, so its relative links rebase by a plain prefix
         files.append(shell)
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Fill the include and seal-elements markers of narrative pages."""
         # One source for texts the repository also shows (CONTRIBUTING.md): included, not copied.
         root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         markdown = INCLUDE.sub(lambda m: (root / m.group("path")).read_text(encoding="utf-8"), markdown)
         return markdown.replace(SEAL_MARKER, seal_elements_markdown())
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Put the catalog block (counts, browse, search) where the home page asks for it."""
         if HOME_MARKER in html and self.catalog is not None and self.settings is not None:
             from .render import home_block
 
@@ -144,12 +151,14 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         return html
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Keep the rendered shell (and write nothing for it); pass other pages through."""
         if page.file.src_uri == "credcat-shell.md":
             self.shell = Shell.from_material(output)
             return ""  # MkDocs skips writing a page whose output is empty
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Under plain `mkdocs build`, run the catalog stages into the built site."""
         if self.driven:
             return
         from .build import write_catalog_site

@@ -34,11 +34,13 @@ class Builds:
         self.changed = threading.Condition()
 
     def bump(self) -> None:
+        """A build finished: wake every waiting page."""
         with self.changed:
             self.number += 1
             self.changed.notify_all()
 
     def wait(self, seen: int, timeout: float = 25.0) -> int:
+        """The build number once it differs from `seen` (or after `timeout`); at once when `seen` is -1."""
         with self.changed:
             if seen >= 0:
                 self.changed.wait_for(lambda: self.number != seen, timeout=timeout)
@@ -49,13 +51,17 @@ def make_handler(folder: Path, builds: Builds) -> type[http.server.SimpleHTTPReq
     """A request handler serving `folder`, with the live-reload script and wait endpoint."""
 
     class Handler(http.server.SimpleHTTPRequestHandler):
+        """Static files, plus the reload script, the wait endpoint and the 404 page."""
+
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(folder), **kwargs)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+            """Quiet: one line per request would drown the build output."""
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            """Serve a file, injecting the reload script into HTML."""
             url = urlsplit(self.path)
             if url.path == "/__credcat/livereload.js":
                 return self._send(200, "text/javascript", RELOAD_JS)
@@ -108,6 +114,7 @@ def serve_site(config_file: Path, *, catalog: Path | None, as_of: str | None, ho
     builds = Builds()
 
     def rebuild() -> int:
+        """Build into the preview folder and tell the pages."""
         # One process: this one has server and watcher threads, which forking would copy half-way.
         status = run_build(config_file, catalog=catalog, out=folder, as_of=as_of, strict=False, quiet=False,
                            progress=sys.stderr.isatty(), jobs=1)
@@ -124,7 +131,10 @@ def serve_site(config_file: Path, *, catalog: Path | None, as_of: str | None, ho
     pending = threading.Event()
 
     class OnChange(FileSystemEventHandler):
+        """Marks a rebuild as due when a watched file changes."""
+
         def on_any_event(self, event: FileSystemEvent) -> None:
+            """Ignore the preview's own output, editor droppings and other files beside the config."""
             path = Path(str(event.src_path)).resolve()
             if folder in path.parents or path == folder or path.name.startswith((".", "~")) or "__pycache__" in path.parts:
                 return

@@ -35,6 +35,7 @@ class Chart:
 
     @property
     def total(self) -> int:
+        """The sum of the rows."""
         return sum(v for _, v, _ in self.rows)
 
     def svg(self, base: str) -> Markup:
@@ -72,11 +73,13 @@ def catalog_charts(catalog: Catalog) -> list[Chart]:
 
 
 def by_type(catalog: Catalog) -> Chart:
+    """Credentials per type, each linked to its browse list."""
     rows = tuple((TYPE_PLURALS.get(t, type_label(t)), len(c), f"browse/type/{t}/") for t, c in catalog.by_type.items())
     return Chart("chart-type", "Credentials by type", "type", rows)
 
 
 def by_level(catalog: Catalog) -> Chart:
+    """Credentials per EQF level and per audience, and how many state no level."""
     rows = [(f"EQF level {n}", len(c), f"browse/level/eqf-{n}/") for n, c in catalog.by_eqf.items()]
     rows += [(AUDIENCE_LABELS.get(a, a), len(catalog.by_audience[a]), f"browse/level/{a}/")
              for a in AUDIENCE_LABELS if a in catalog.by_audience]
@@ -87,6 +90,7 @@ def by_level(catalog: Catalog) -> Chart:
 
 
 def by_provider(catalog: Catalog) -> Chart:
+    """The largest providers, and the rest together."""
     ranked = sorted(catalog.by_provider.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     rows = [(catalog.providers[p].name, len(c), f"providers/{p}/") for p, c in ranked[:TOP_PROVIDERS]]
     rest = ranked[TOP_PROVIDERS:]
@@ -96,6 +100,7 @@ def by_provider(catalog: Catalog) -> Chart:
 
 
 def by_skill_kind(catalog: Catalog) -> Chart:
+    """Technical and power skills named, skills outside the taxonomy, credentials naming a power skill."""
     mentions: Counter[str] = Counter()
     with_power = 0
     for cred in catalog.credentials:
@@ -111,6 +116,7 @@ def by_skill_kind(catalog: Catalog) -> Chart:
 
 
 def by_seal(catalog: Catalog) -> Chart:
+    """How many credentials have each seal score."""
     scores = Counter(c.seal.score for c in catalog.credentials if c.seal)
     out_of = next((c.seal.out_of for c in catalog.credentials if c.seal), 10)
     rows = tuple((f"{s} of {out_of} ({BAND_LABELS[band_for(s)]})", scores.get(s, 0), None) for s in range(out_of, -1, -1))
@@ -118,6 +124,7 @@ def by_seal(catalog: Catalog) -> Chart:
 
 
 def by_freshness(catalog: Catalog) -> Chart:
+    """How long ago records were last verified, as of the build date."""
     today = date.fromisoformat(catalog.as_of)
     counts = Counter()
     for cred in catalog.credentials:

@@ -34,6 +34,7 @@ class PageSpec:
 
     @property
     def depth(self) -> int:
+        """How many folders below the site root the page is."""
         return self.path.count("/")
 
 
@@ -49,10 +50,12 @@ class Pager:
     size: int
 
     def path_of(self, number: int) -> str:
+        """The site-relative path of page `number` of this list."""
         return self.prefix if number == 1 else f"{self.prefix}page/{number}/"
 
     @property
     def path(self) -> str:
+        """This page's site-relative path."""
         return self.path_of(self.number)
 
     @property
@@ -73,6 +76,7 @@ class Pager:
 
     @property
     def last(self) -> int:
+        """The 1-based position of this page's last item in the whole list."""
         return self.first + len(self.items) - 1 if self.items else 0
 
 
@@ -118,14 +122,17 @@ class SealSummary:
 
     @property
     def band(self) -> str:
+        """The seal band of the average score."""
         return band_for(int(self.average))
 
     @property
     def band_label(self) -> str:
+        """The band as learners read it."""
         return BAND_LABELS[self.band]
 
     @property
     def text(self) -> str:
+        """'7.5 of 10'."""
         return f"{self.average:.1f} of {self.out_of}"
 
 
