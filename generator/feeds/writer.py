@@ -39,12 +39,15 @@ class Background:
     """
 
     def __init__(self, workers: int = 2, limit: int = 64):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credcat-write")
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credcat-write") if workers else None
         self._slots = threading.BoundedSemaphore(limit)
         self._errors: list[BaseException] = []
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Queue fn(*args), waiting while the queue is full."""
+        """Queue fn(*args), waiting while the queue is full (or run it now when there are no workers)."""
+        if self._pool is None:
+            fn(*args)
+            return
         self._slots.acquire()
         future = self._pool.submit(fn, *args)
         future.add_done_callback(self._done)
@@ -56,7 +59,8 @@ class Background:
 
     def close(self) -> None:
         """Wait for every queued write; raise the first error."""
-        self._pool.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         if self._errors:
             raise self._errors[0]
 
