@@ -5,6 +5,7 @@ in Material's chrome by the Shell: no Markdown, no MkDocs page objects, nothing 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -135,6 +136,10 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     tasks: list[tuple[int, int] | None] = [None] + [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     result = RenderResult()
     _JOB = (catalog, config, shell, str(out))
+    # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
+    # walking them on every collection (and from touching, so copying, forked workers' pages).
+    gc.collect()
+    gc.freeze()
     try:
         if jobs > 1 and total >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -152,6 +157,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
                     advance(creds)
     finally:
         _JOB = None
+        gc.unfreeze()
     return result
 
 
