@@ -186,3 +186,27 @@ def test_site_config_sets_only_documented_credcat_keys():
     docs = _docs()
     assert all(f"| `{key}` |" in docs for key in options)
     assert set(options) <= set(Config.__dataclass_fields__)
+
+
+def test_related_index_parity_on_random_small_catalogs():
+    """Ties, duplicate skills, retired credentials, rare and common skills: random catalogs of every shape."""
+    import random
+    from dataclasses import replace
+
+    from generator.catalog import from_credentials
+    from generator.model import Skill
+
+    bundled = read_catalog(REPO / "catalog", AS_OF)
+    template = bundled.credentials[0]
+    skills = [Skill(f"Skill {i}", f"s{i}", "technical") for i in range(12)]
+    for seed in range(60):
+        rng = random.Random(seed)
+        creds = []
+        for n in range(rng.randint(2, 60)):
+            chosen = tuple(rng.choice(skills) for _ in range(rng.randint(0, 10)))  # duplicates on purpose
+            creds.append(replace(template, id=f"p/c{n:03d}", slug=f"c{n:03d}", skills=chosen,
+                                 status="retired" if rng.random() < 0.15 else "active"))
+        catalog = from_credentials(creds, bundled.taxonomy, AS_OF)
+        index = RelatedIndex(catalog)
+        for cred in catalog.credentials:
+            assert [c.id for c in index.related(cred)] == [c.id for c in catalog.related(cred)], (seed, cred.id)

@@ -4,17 +4,21 @@
 scored id: ~1 ms a credential, 20 s of a 20,000-credential build. Rendering asks it for every
 credential, so this index keeps per-skill lists ready and finds the same top-N with less work:
 
-- ids sharing two or more skills are the union of the pairwise intersections of the skills'
-  holder sets, which recur across credentials and are computed once (C-level set operations);
-- only those ids need exact scores (the same float additions in the same order as
-  `Catalog.related`); they always outrank ids sharing one skill, whose score is exactly that
-  skill's weight, so the best of those are the first ids (by id) of the heaviest skills, found
-  by scanning from the front of each list.
+- ids sharing two or more skills are found in the pairwise intersections of the skills' holder
+  sets, which recur across credentials and are computed once (C-level set operations);
+- how many pairs an id is in ranks it as its shared count does, so only the ids that can reach
+  the top get exact scores (the same float additions in the same order as `Catalog.related`);
+- they always outrank ids sharing one skill, whose score is exactly that skill's weight, so the
+  best of those are the first ids (by id) of the heaviest skills, found by scanning from the
+  front of each list.
 
 tests/test_site_render.py checks it against `Catalog.related` on every credential of the bundled
 catalog and of a synthetic one. If `Catalog.related` changes, change this with it (or drop it).
 """
 from __future__ import annotations
+
+import math
+from collections import Counter
 
 from ..catalog import RELATED_LIMIT, Catalog
 from ..model import Credential
@@ -22,6 +26,11 @@ from ..model import Credential
 SKILLS_SCANNED = 8  # as Catalog.related: the rarest 8 skills of a credential
 DEPTH = 500  # as Catalog.related: the first 500 holders of each skill
 PAIR_CACHE = 200_000  # skill pairs whose common holders are kept (each a small set)
+
+
+def _shared(pairs: int) -> int:
+    """n from n(n-1)/2: how many skills an id shares, from how many skill pairs it holds."""
+    return round((1 + math.sqrt(1 + 8 * pairs)) / 2)
 
 
 class RelatedIndex:
@@ -33,9 +42,12 @@ class RelatedIndex:
         self.sets: dict[str, frozenset[str]] = {}
         self.weights: dict[str, float] = {}
         self.pairs: dict[tuple[str, str], frozenset[str]] = {}
+        self.repeats: set[str] = set()  # skills some credential names twice (it is then listed twice)
         for sid, holders in catalog.by_skill.items():
             self.heads[sid] = [c.id for c in holders[:DEPTH] if not c.retired]
             self.weights[sid] = 1.0 + 1.0 / max(1, len(holders))
+            if len(set(self.heads[sid])) != len(self.heads[sid]):
+                self.repeats.add(sid)
 
     def _skills(self, cred: Credential) -> list[str]:
         by_skill = self.catalog.by_skill
@@ -61,26 +73,50 @@ class RelatedIndex:
     def related(self, cred: Credential, limit: int = RELATED_LIMIT) -> list[Credential]:
         """The credentials sharing the most skills with `cred`, as Catalog.related ranks them."""
         skills = [s for s in self._skills(cred) if s in self.heads]
+        if self.repeats.intersection(skills):
+            return self._plain(cred, skills, limit)
         members = [(self._set(sid), self.weights[sid]) for sid in skills]
-        shared: set[str] = set()  # ids sharing two or more of the skills
+        # How many of the skill pairs each id holds: n shared skills give n(n-1)/2 pairs, so the
+        # pair count ranks ids as the shared count does (and a C-level Counter finds it).
+        pairs: Counter[str] = Counter()
         for i, a in enumerate(skills):
             for b in skills[i + 1:]:
-                shared |= self._pair(a, b)
-        shared.discard(cred.id)
+                pairs.update(self._pair(a, b))
+        pairs.pop(cred.id, None)
+        candidates: list[str] = list(pairs)
+        if len(candidates) > limit:
+            # A score is the shared count n plus at most `spare` (the skills' 1/len parts): ids whose
+            # n cannot reach the limit-th best n cannot make the list.
+            floor = _shared(sorted(pairs.values(), reverse=True)[limit - 1])
+            spare = sum(weight - 1.0 for _, weight in members)
+            least = max(2, math.ceil(floor - spare - 1e-9))
+            fewest_pairs = least * (least - 1) // 2
+            candidates = [cid for cid, held in pairs.items() if held >= fewest_pairs]
         scored = []
-        for cid in shared:
+        for cid in candidates:
             score: float = 0  # int 0 first, as Counter's missing value: the same float additions
             for ids, weight in members:
                 if cid in ids:
                     score += weight
             scored.append((-score, cid))
         if len(scored) < limit:  # ids sharing two or more skills always outrank those sharing one
-            scored.extend(self._best_single(shared, cred.id, skills, limit - len(scored)))
+            scored.extend(self._best_single(pairs, cred.id, skills, limit - len(scored)))
         scored.sort()
         by_id = self.catalog.by_id
         return [by_id[cid] for _, cid in scored[:limit]]
 
-    def _best_single(self, shared: set[str], own: str, skills: list[str], limit: int) -> list[tuple[float, str]]:
+    def _plain(self, cred: Credential, skills: list[str], limit: int) -> list[Credential]:
+        """Catalog.related's own way, for the rare credential whose skills list some holder twice."""
+        scores: Counter[str] = Counter()
+        for sid in skills:
+            weight = self.weights[sid]
+            for cid in self.heads[sid]:
+                if cid != cred.id:
+                    scores[cid] += weight
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [self.catalog.by_id[cid] for cid, _ in best]
+
+    def _best_single(self, shared: Counter[str], own: str, skills: list[str], limit: int) -> list[tuple[float, str]]:
         """The best `limit` ids sharing exactly one skill: heaviest skill first, then by id."""
         found: list[tuple[float, str]] = []
         i = 0
