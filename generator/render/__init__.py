@@ -24,7 +24,7 @@ from ..seal import BAND_LABELS
 
 from . import cards
 from . import format as fmt
-from .pages import PageSpec, browse_groups, credential_pages, other_pages
+from .pages import PageSpec, browse_groups, credential_pages, other_pages, related_index
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -94,7 +94,12 @@ def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Enviro
 def write_page(root: str, path: str, html: str) -> None:
     """Write <root>/<path>index.html with plain os calls (3x less overhead than pathlib's write_text)."""
     folder = os.path.join(root, path)
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.mkdir(folder)  # one system call in the usual case: the parent exists, the folder does not
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
     fd = os.open(os.path.join(folder, "index.html"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         data = memoryview(html.encode("utf-8"))
@@ -138,6 +143,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     _JOB = (catalog, config, shell, str(out))
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
+    related_index(catalog)  # built once here, inherited by forked workers
     gc.collect()
     gc.freeze()
     try:
