@@ -76,6 +76,8 @@ def head_html(spec: PageSpec, config: Config, base: str) -> str:
         lines.append(f'<link rel="prev" href="{base}{spec.prev}">')
     if spec.next is not None:
         lines.append(f'<link rel="next" href="{base}{spec.next}">')
+    for style in spec.styles:
+        lines.append(f'<link rel="stylesheet" href="{base}{escape(style, quote=True)}">')
     if spec.jsonld is not None:
         lines.append(f'<script type="application/ld+json">{script_json(spec.jsonld)}</script>')
     return "\n".join(lines)
@@ -88,7 +90,8 @@ def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Enviro
     body = env.get_template(spec.template).render(base=base, page=spec, config=config, **spec.context)
     return shell.render(
         depth=spec.depth, title=f"{spec.name} - {config.site_name}", name=spec.name, description=spec.description,
-        head=head_html(spec, config, base), content=f'<div id="credcat-main" class="credcat" tabindex="-1">\n{body}</div>')
+        head=head_html(spec, config, base), content=f'<div id="credcat-main" class="credcat" tabindex="-1">\n{body}</div>',
+        scripts="".join(f'<script src="{base}{escape(src, quote=True)}"></script>' for src in spec.scripts))
 
 
 def write_page(root: str, path: str, html: str) -> None:

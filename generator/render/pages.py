@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
+from markupsafe import Markup
+
 from ..catalog import Catalog
 from ..config import Config
 from ..jsonld import provider_graph
@@ -31,6 +33,8 @@ class PageSpec:
     jsonld: dict | None = None
     prev: str | None = None  # site-relative paths of neighbouring pages of a paginated list
     next: str | None = None
+    styles: tuple[str, ...] = ()  # site-relative stylesheets of this page only (in <head>)
+    scripts: tuple[str, ...] = ()  # site-relative scripts of this page only (end of <body>, in order)
 
     @property
     def depth(self) -> int:
@@ -226,12 +230,16 @@ def compare_page() -> PageSpec:
     """The compare view (filled in the browser from the credentials' JSON)."""
     return PageSpec("compare/", "compare.html", "Compare credentials",
                     "Compare up to four micro-credentials side by side: cost, workload, level, assessment, "
-                    "quality assurance, skills and quality seal.")
+                    "quality assurance, skills and quality seal.", scripts=("assets/credcat/compare.js",))
 
 
 def search_page() -> PageSpec:
-    """The search page's shell; the search stage fills #credcat-search."""
-    return PageSpec("search/", "search.html", "Search", "Search the catalog of micro-credentials.")
+    """The search page: our no-JS form inside #credcat-search, then the search stage's body, styles and scripts."""
+    from ..search import search_page_body, search_scripts, search_styles
+
+    return PageSpec("search/", "search.html", "Search", "Search the catalog of micro-credentials.",
+                    {"search_body": Markup(search_page_body())}, styles=tuple(search_styles()),
+                    scripts=tuple(search_scripts()))
 
 
 def all_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:

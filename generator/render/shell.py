@@ -21,7 +21,7 @@ _ATTR_URL = re.compile(r'\b(href|src|action|data-md-scope)="(?![a-zA-Z][a-zA-Z0-
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 _BLANK = re.compile(r"\n[ \t]*(?=\n)|^[ \t]+", re.MULTILINE)
 
-SLOTS = ("base", "root", "title", "name", "description", "head", "content")
+SLOTS = ("base", "root", "title", "name", "description", "head", "content", "scripts")
 
 
 def _rebase_attr(match: re.Match[str]) -> str:
@@ -60,14 +60,18 @@ class Shell:
                              "check theme/overrides/main.html")
         return cls(parts, slots)
 
-    def render(self, *, depth: int, title: str, name: str, description: str, head: str, content: str) -> str:
-        """A whole page: `title`, `name` and `description` are plain text (escaped here); `head`/`content` are HTML."""
+    def render(self, *, depth: int, title: str, name: str, description: str, head: str, content: str,
+               scripts: str = "") -> str:
+        """A whole page: `title`, `name` and `description` are plain text (escaped here); the rest is HTML.
+
+        `scripts` goes at the very end of <body>, after Material's and credcat's own scripts.
+        """
         base = "../" * depth
         values = {
             "base": base, "root": base or "./",
             "title": escape(title, quote=False), "name": escape(name, quote=False),
             "description": escape(description, quote=True),
-            "head": head, "content": content,
+            "head": head, "content": content, "scripts": scripts,
         }
         out = [self.parts[0]]
         for slot, part in zip(self.slots, self.parts[1:]):

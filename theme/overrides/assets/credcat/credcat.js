@@ -3,7 +3,7 @@
    The selection lives in localStorage and in the compare page's URL (compare/?ids=a/b,c/d). */
 (function () {
   "use strict";
-  var KEY = "credcat.compare", MAX = 4;
+  var KEY = "credcat-compare", MAX = 4;  /* shared with the search page (theme/search/search.js COMPARE_KEY) */
   var ID = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
   var script = document.currentScript;
   var root = new URL("../../", script ? script.src : location.href);  /* assets/credcat/ -> site root */
