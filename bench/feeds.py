@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     catalog = read_catalog(root, AS_OF)
     print(f"read {len(catalog.credentials):,} credentials from {len(catalog.providers)} providers in "
-          f"{time.perf_counter() - started:.1f} s; process peak RSS {rss_mb():.0f} MB")
+          f"{time.perf_counter() - started:.1f} s; process peak RSS {rss_mb():.0f} MB", flush=True)
     base = Config(site_dir=args.work / "no-live-site", api_exports=not args.no_exports)
     first = args.work / "site-first"
     cases = [("first", catalog, base, first),
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                          "changes": report.feed.changes, "feed_items": report.feed.items, "files": files}
         traced = f"{peak:.1f} MB" if peak is not None else "not traced"
         print(f"{name:7s} {seconds:7.2f} s ({cpu:.1f} s CPU)  stage peak {traced:>10s}  changes {report.feed.changes}  "
-              f"{files:,} files; process peak RSS {rss_mb():.0f} MB")
+              f"{files:,} files; process peak RSS {rss_mb():.0f} MB", flush=True)
     bulk = first / "api/v1/bulk/credentials.ndjson.gz"
     print(json.dumps({"n": args.n, "bulk_mb": round(bulk.stat().st_size / 2**20, 1), "results": results}))
     return 0
