@@ -35,15 +35,23 @@ def traced_peak(catalog, config: Config, out: Path) -> int:
         tracemalloc.stop()
 
 
-def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path):
+def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path, monkeypatch):
+    from generator.feeds import writer
+
     root = catalog_dir(catalog_files())
+    config = Config(site_dir=tmp_path / "none", api_page_size=100, feed_page_size=50, api_exports=False)
+    # Writer threads hold bounded queues whose fill depends on timing: measure the rest inline...
+    monkeypatch.setattr(writer, "WRITE_THREADS", 0)
     peaks, first_peaks = {}, {}
     for n in (500, 2000):
         catalog = clones(root, n)
-        config = Config(site_dir=tmp_path / "none", api_page_size=100, feed_page_size=50, api_exports=False)
         first = tmp_path / f"first-{n}"
         first_peaks[n] = traced_peak(catalog, config, first)
         peaks[n] = traced_peak(catalog, replace(config, previous=str(first)), tmp_path / f"second-{n}")
+    # ...then check the queues add no more than their bound (256 files of ~4 KB, 4 chunks of 64 KB a stream).
+    monkeypatch.setattr(writer, "WRITE_THREADS", 2)
+    threaded = traced_peak(catalog, replace(config, previous=str(tmp_path / "first-2000")), tmp_path / "threaded")
+    assert threaded < peaks[2000] + 4 * 2**20, (threaded, peaks)
     # A rebuild holds one page and one record at a time: four times the records, about the same peak.
     assert peaks[2000] < peaks[500] * 1.25 + 256 * 1024, peaks
     # A first build also keeps the list of its changes (every record is an addition): a few

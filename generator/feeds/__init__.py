@@ -15,7 +15,7 @@ from pathlib import Path
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
-from . import paths
+from . import paths, writer
 from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_previous, write_changes_meta, write_feed
 from .documents import (credential_document, credential_summary, index_document, list_page, provider_document,
                         provider_summary, skills_document)
@@ -42,7 +42,7 @@ class _Files:
     def __init__(self, out: Path):
         self.out = out
         self._made: set[str] = set()
-        self._background = Background(workers=2, limit=256)
+        self._background = Background(workers=writer.WRITE_THREADS, limit=256)
 
     def write(self, rel: str, text: str) -> None:
         """Queue one file (a path relative to the site folder) for writing."""
