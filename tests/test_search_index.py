@@ -159,3 +159,26 @@ def test_one_word_query_fetches_little(synth_site: tuple[Path, object]) -> None:
     result = s.search(word, prefix=False)
     assert result.total > search_index.TIER0 and not result.approximate
     assert result.bytes < 60_000, s.files.fetched
+
+
+def test_a_facet_with_thousands_of_values_is_paged(synth_site: tuple[Path, object], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Providers grow with the catalog: their labels go to pages, a term keeps counts for its top ones."""
+    _, catalog = synth_site
+    monkeypatch.setattr(search_index, "MAX_INLINE_VALUES", 3)
+    monkeypatch.setattr(search_index, "VALUE_PAGE", 4)
+    monkeypatch.setattr(search_index, "PAGED_COUNTS", 5)
+    monkeypatch.setattr("generator.search.query.PAGED_SHOWN", 3)
+    write_search_index(catalog, Config(), tmp_path)
+    s = Searcher(tmp_path / "search")
+    provider = next(f for f in s.meta["facets"] if f["key"] == "provider")
+    assert "values" not in provider and provider["count"] == len(catalog.providers) > 3
+    everything = s.search("", prefix=False)
+    assert len(everything.facets["provider"]) == 3
+    want = Counter(c.provider.id for c in catalog.credentials)
+    for pid, count in everything.facets["provider"].items():
+        assert want[pid] == count
+    rare = min(want, key=lambda p: (want[p], p))
+    only = s.search("", {"provider": [rare]}, limit=10_000)
+    assert sorted(only.ids) == sorted(c.id for c in catalog.credentials if c.provider.id == rare)
+    assert only.total == want[rare]

@@ -56,6 +56,7 @@ SHARD_BYTES = 12_000  # raw JSON bytes per vocabulary shard, about 4 KB gzipped
 SUMMARY_PAGE = 8
 VALUE_PAGE = 256
 MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet>/)
+PAGED_COUNTS = 100  # precomputed counts kept per term for a paged facet: its most frequent values
 PARALLEL_FROM = 5000  # credentials; below this one process is faster
 AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
@@ -283,11 +284,16 @@ class IndexBuilder:
         for f in self.facets:
             off = self.value_offsets[f.key]
             flat: list[int] = []
+            pairs = []
             for v in range(len(f.values)):
                 vm = self.masks[off + v]
                 c = (mask & vm).bit_count() if vm else 0
                 if c:
-                    flat += [v, c]
+                    pairs.append((v, c))
+            if len(f.values) > MAX_INLINE_VALUES:  # thousands of providers: the top ones only
+                pairs = sorted(sorted(pairs, key=lambda p: (-p[1], p[0]))[:PAGED_COUNTS])
+            for v, c in pairs:
+                flat += [v, c]
             out[f.key] = flat
         return out
 

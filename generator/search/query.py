@@ -28,6 +28,7 @@ EXACT_WEIGHT, PREFIX_WEIGHT = 5, 3  # integers, so scores are exact and JS and P
 PREFIX_MAX = 6
 PREFIX_MIN = 2
 PAGE = 20
+PAGED_SHOWN = 20  # values listed for a facet with paged labels (providers of a very large catalog)
 EXACT_COUNT_POSTINGS = 1500  # once the top is settled, fetch this many more postings at most for exact counts
 SORTS = ("relevance", "workload", "cost", "seal", "verified")
 
@@ -383,19 +384,11 @@ class Searcher:
                         self.load_rows(st)
                 relaxed = self._scores(words, mode, required)
                 kept = [(d, s) for d, s in relaxed.items() if self.passes(d, fnums)]
-                share = 1.0
-                for ws, req in zip(words, required):
-                    if not req:
-                        share *= min(1.0, max(st.df for st, _ in ws) / self.meta["n"])
-                strict = len(ranked)
                 ranked = self._sort(kept, sort)
                 scored = relaxed
         if not scored and mode == "and" and len(words) > 1:
             return self._rank(words, "or", fnums, sort, limit, shown, suggestions)
-        coverage = self._coverage(words, mode)
-        total = len(ranked) if complete else max(len(ranked), _round(len(ranked) / coverage))
-        if relaxed is not None:
-            total = max(strict, _round(len(ranked) * share))
+        total = len(ranked) if complete else self._estimate(words, mode, len(scored), len(ranked))
         exact = complete or (single and not fnums)
         if single and not fnums:
             total = words[0][0][0].df
@@ -403,30 +396,33 @@ class Searcher:
         if not complete and pre and len(fnums) == 1:
             # One facet filtered on one term: its precomputed counts give the total exactly.
             (key, wanted), = fnums.items()
-            if not self.facets[key]["multi"] or len(wanted) == 1:
-                flat = pre.get(key, [])
+            flat = pre.get(key, [])
+            listed = set(flat[0::2])
+            # (a paged facet keeps its top values only: exact when the wanted ones are among them)
+            if (not self.facets[key]["multi"] or len(wanted) == 1) and ("values" in self.facets[key] or wanted <= listed):
                 total = sum(flat[i + 1] for i in range(0, len(flat), 2) if flat[i] in wanted)
                 exact = True
-        facets, facets_approx = self._facet_counts(words, scored, fnums, complete, total, coverage, single)
+        facets, facets_approx = self._facet_counts(words, scored, fnums, complete, total, single)
         top = ranked[:limit]
         summaries = self.summaries([doc for doc, _ in top])
         return Result(shown, mode if scored or mode != "and" else "none", total, not exact,
                       [s["id"] for s in summaries], summaries, facets, suggestions, self.files.bytes, facets_approx)
 
-    def _coverage(self, words: list, mode: str) -> float:
-        covs = []
-        for ws in words:
-            seen = sum(len(st.postings) for st, _ in ws)
-            total = sum(st.df for st, _ in ws)
-            covs.append(seen / total if total else 1.0)
-        if not covs:
-            return 1.0
+    def _estimate(self, words: list, mode: str, matched: int, kept: int) -> int:
+        """About how many documents match when some postings were not fetched.
+
+        Words taken as independent (AND: N x the product of each word's share of documents; OR: the
+        sum), times the share of fetched matches that pass the filters; never below what is known."""
+        n = self.meta["n"]
+        dfs = [min(n, sum(st.df for st, _ in ws)) for ws in words]
         if mode == "or":
-            return max(1e-9, min(covs))
-        product = 1.0
-        for c in covs:
-            product *= c
-        return max(1e-9, product)
+            base = float(min(n, sum(dfs)))
+        else:
+            base = float(n)
+            for df in dfs:
+                base *= df / n
+        rate = kept / matched if matched else 1.0
+        return max(kept, _round(base * rate))
 
     def _sort(self, kept: list[tuple[int, int]], sort: str) -> list[tuple[int, int]]:
         rows = {doc: self.row(doc) or {} for doc, _ in kept} if sort != "relevance" else {}
@@ -447,7 +443,7 @@ class Searcher:
         return sorted(kept, key=key)
 
     def _facet_counts(self, words: list, scored: dict, fnums: dict, complete: bool, total: int,
-                      coverage: float, single: bool) -> tuple[dict[str, dict[str, int]], bool]:
+                      single: bool) -> tuple[dict[str, dict[str, int]], bool]:
         """Disjunctive counts: each facet counted over matches of every other facet's filters.
 
         Exact when every match and its row is known; otherwise counted over the matches whose rows
@@ -456,7 +452,7 @@ class Searcher:
         known = [doc for doc in scored if self.row(doc) is not None]
         kept = sum(1 for doc in known if self.passes(doc, fnums))
         partial = not complete or len(known) < len(scored)
-        scale = total / kept if kept else 1 / coverage
+        scale = total / kept if kept else 0.0
         approx = False
         pre = words[0][0][0].counts if single and words and words[0] else None
         for key in self.facets:
@@ -473,7 +469,10 @@ class Searcher:
                             counts[v] = counts.get(v, 0) + 1
                 if partial:
                     approx = True
-                    counts = {v: max(1, _round(c * scale)) for v, c in counts.items()}
+                    counts = {v: max(1, _round(c * scale)) for v, c in counts.items() if c}
+            if "values" not in self.facets[key]:  # paged (thousands of providers): the top ones and the chosen
+                top = sorted(counts.items(), key=lambda p: (-p[1], p[0]))[:PAGED_SHOWN]
+                counts = {v: c for v, c in counts.items() if (v, c) in top or v in fnums.get(key, ())}
             out[key] = {self.value_key(key, v): c for v, c in sorted(counts.items())}
         return out, approx
 

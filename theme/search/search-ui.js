@@ -187,11 +187,11 @@
           counts.forEach(function (c, n) { if (!f.groups || f.groups[n] === g[0]) { items.push([n, c]); } });
           selected.forEach(function (v) {
             var n = f.values ? f.values.indexOf(v) : Object.keys(lab.values).find(function (k) { return lab.values[k] === v; });
-            if (n !== undefined && n !== -1 && (!f.groups || f.groups[n] === g[0]) && !counts.has(Number(n))) { items.push([Number(n), 0]); }
+            if (n !== undefined && n !== -1 && (!f.groups || f.groups[n] === g[0]) && !counts.has(Number(n))) { items.push([Number(n), null]); }
           });
           if (!items.length) { return; }
           var ordered = f.key === "provider" || f.key === "skill" || f.key === "language";
-          if (ordered) { items.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }); } else { items.sort(function (a, b) { return a[0] - b[0]; }); }
+          if (ordered) { items.sort(function (a, b) { return (b[1] || 0) - (a[1] || 0) || a[0] - b[0]; }); } else { items.sort(function (a, b) { return a[0] - b[0]; }); }
           var fs = el("fieldset", "credcat-facet");
           fs.dataset.facet = f.key + (g[0] ? "-" + g[0] : "");
           fs.appendChild(el("legend", null, g[1]));
@@ -205,7 +205,7 @@
             box.addEventListener("change", function () { toggleFilter(f.key, value, box.checked); run(box); });
             var label = el("label", null, lab.labels[it[0]] + " ");
             label.htmlFor = id;
-            label.appendChild(el("span", "credcat-count", (res.facetsApproximate ? "~" : "") + fmt(it[1])));
+            if (it[1] !== null) { label.appendChild(el("span", "credcat-count", (res.facetsApproximate ? "~" : "") + fmt(it[1]))); }
             row.appendChild(box); row.appendChild(label);
             if (i >= SHOWN_VALUES && !box.checked) { row.hidden = true; extra.push(row); }
             fs.appendChild(row);

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var EXACT = 5, PREFIX = 3, PREFIX_MAX = 6, PREFIX_MIN = 2, PAGE = 20, EXACT_COUNT_POSTINGS = 1500;
+  var EXACT = 5, PREFIX = 3, PREFIX_MAX = 6, PREFIX_MIN = 2, PAGE = 20, EXACT_COUNT_POSTINGS = 1500, PAGED_SHOWN = 20;
   var COMPARE_KEY = "credcat-compare";
   var SORTS = [["relevance", "Best match"], ["workload", "Workload (shortest first)"], ["cost", "Cost (lowest first)"],
                ["seal", "Quality seal (best first)"], ["verified", "Recently verified"]];
@@ -412,25 +412,16 @@
     var relax = mode === "and" && !isComplete && ranked.length < limit && required.some(Boolean) && !required.every(Boolean);
     var reqWords = required.map(function (r, i) { return r ? i : -1; }).filter(function (i) { return i >= 0; });
     return this.loadRowsOf(words, relax && needRows ? reqWords : []).then(function () {
-      var relaxed = null, share = 1, strict = 0;
       if (relax) {
         // Very common words keep only their best postings: require the words known in full and
         // let the common ones add what is known (they are in most documents anyway).
-        relaxed = self.scores(words, mode, required);
-        var kept = [];
+        var relaxed = self.scores(words, mode, required), kept = [];
         relaxed.forEach(function (s, doc) { if (self.passes(doc, fnums)) { kept.push([doc, s]); } });
-        var n = self.index.meta.n;
-        words.forEach(function (ws, i) {
-          if (!required[i]) { share *= Math.min(1, Math.max.apply(null, ws.map(function (p) { return p[0].df; })) / n); }
-        });
-        strict = ranked.length;
         ranked = self.sortKept(kept, sort);
         scored = relaxed;
       }
       if (!scored.size && mode === "and" && words.length > 1) { return self.rank(words, "or", fnums, sort, limit, out); }
-      var coverage = self.coverage(words, mode);
-      var total = isComplete ? ranked.length : Math.max(ranked.length, Math.round(ranked.length / coverage));
-      if (relaxed) { total = Math.max(strict, Math.round(ranked.length * share)); }
+      var total = isComplete ? ranked.length : self.estimate(words, mode, scored.size, ranked.length);
       var single = words.length === 1 && words[0].length === 1 && words[0][0][1] === EXACT;
       var fkeys = Object.keys(fnums), noFilters = !fkeys.length;
       var exact = isComplete || (single && noFilters);
@@ -438,9 +429,12 @@
       var pre = single ? words[0][0][0].counts : null;
       if (!isComplete && pre && fkeys.length === 1) {
         // One facet filtered on one term: its precomputed counts give the total exactly.
-        var key = fkeys[0], wanted = fnums[key];
-        if (!self.index.facets[key].multi || wanted.size === 1) {
-          var flat = pre[key] || [];
+        var key = fkeys[0], wanted = fnums[key], flat = pre[key] || [], listed = new Set();
+        for (var j = 0; j < flat.length; j += 2) { listed.add(flat[j]); }
+        var facet = self.index.facets[key];
+        // (a paged facet keeps its top values only: exact when the wanted ones are among them)
+        var all = Array.from(wanted).every(function (v) { return listed.has(v); });
+        if ((!facet.multi || wanted.size === 1) && (facet.values || all)) {
           total = 0;
           for (var i = 0; i < flat.length; i += 2) { if (wanted.has(flat[i])) { total += flat[i + 1]; } }
           exact = true;
@@ -449,7 +443,7 @@
       out.mode = scored.size || mode !== "and" ? mode : "none";
       out.total = total;
       out.approximate = !exact;
-      var fc = self.facetCounts(words, scored, fnums, isComplete, total, coverage, single);
+      var fc = self.facetCounts(words, scored, fnums, isComplete, total, single);
       out.facets = fc.counts;
       out.facetsApproximate = fc.approximate;
       out.docs = ranked.slice(0, limit).map(function (p) { return p[0]; });
@@ -458,27 +452,33 @@
     });
   };
 
-  Searcher.prototype.coverage = function (words, mode) {
-    var covs = words.map(function (ws) {
-      var seen = 0, total = 0;
-      ws.forEach(function (p) { seen += p[0].postings.size; total += p[0].df; });
-      return total ? seen / total : 1;
-    });
-    if (!covs.length) { return 1; }
-    if (mode === "or") { return Math.max(1e-9, Math.min.apply(null, covs)); }
-    return Math.max(1e-9, covs.reduce(function (a, b) { return a * b; }, 1));
+  // About how many documents match when some postings were not fetched: words taken as independent
+  // (AND: N x the product of each word's share of documents; OR: the sum), times the share of
+  // fetched matches that pass the filters; never below what is known.
+  Searcher.prototype.estimate = function (words, mode, matched, kept) {
+    var n = this.index.meta.n;
+    var dfs = words.map(function (ws) { return Math.min(n, ws.reduce(function (a, p) { return a + p[0].df; }, 0)); });
+    var base;
+    if (mode === "or") {
+      base = Math.min(n, dfs.reduce(function (a, b) { return a + b; }, 0));
+    } else {
+      base = n;
+      dfs.forEach(function (df) { base *= df / n; });
+    }
+    var rate = matched ? kept / matched : 1;
+    return Math.max(kept, Math.round(base * rate));
   };
 
   // Disjunctive counts: each facet counted over matches of every other facet's filters. Exact when
   // every match and its row is known; otherwise counted over the matches whose rows were fetched
   // and scaled to the estimated total.
-  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, total, coverage, single) {
+  Searcher.prototype.facetCounts = function (words, scored, fnums, isComplete, total, single) {
     var self = this, out = {}, approx = false, known = [], kept = 0;
     scored.forEach(function (s, doc) {
       if (self.row(doc) !== null) { known.push(doc); if (self.passes(doc, fnums)) { kept += 1; } }
     });
     var partial = !isComplete || known.length < scored.size;
-    var scale = kept ? total / kept : 1 / coverage;
+    var scale = kept ? total / kept : 0;
     var pre = single && words.length && words[0].length ? words[0][0][0].counts : null;
     this.index.meta.facets.forEach(function (facet) {
       var key = facet.key, counts = new Map();
@@ -493,8 +493,13 @@
         });
         if (partial) {
           approx = true;
-          counts.forEach(function (c, n) { counts.set(n, Math.max(1, Math.round(c * scale))); });
+          counts.forEach(function (c, n) { if (c) { counts.set(n, Math.max(1, Math.round(c * scale))); } });
         }
+      }
+      if (!facet.values) {  // paged (thousands of providers): the top ones and the chosen
+        var top = Array.from(counts.entries()).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }).slice(0, PAGED_SHOWN);
+        var keep = new Set(top.map(function (p) { return p[0]; }));
+        counts.forEach(function (c, n) { if (!keep.has(n) && !(fnums[key] && fnums[key].has(n))) { counts.delete(n); } });
       }
       out[key] = counts;
     });
