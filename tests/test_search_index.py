@@ -182,3 +182,12 @@ def test_a_facet_with_thousands_of_values_is_paged(synth_site: tuple[Path, objec
     only = s.search("", {"provider": [rare]}, limit=10_000)
     assert sorted(only.ids) == sorted(c.id for c in catalog.credentials if c.provider.id == rare)
     assert only.total == want[rare]
+
+
+def test_an_empty_catalog_gives_a_working_empty_index(tmp_path: Path) -> None:
+    from generator.catalog import from_credentials
+
+    empty = from_credentials([], bundled_catalog().taxonomy, "2026-06-01")
+    write_search_index(empty, Config(), tmp_path)
+    result = Searcher(tmp_path / "search").search("python")
+    assert result.total == 0 and result.ids == []
