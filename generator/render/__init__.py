@@ -144,9 +144,9 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     tasks: list[tuple[int, int] | None] = [None] + [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     result = RenderResult()
     _JOB = (catalog, config, shell, str(out))
+    related_index(catalog)  # built once here, inherited by forked workers
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
-    related_index(catalog)  # built once here, inherited by forked workers
     gc.collect()
     gc.freeze()
     try:
