@@ -159,13 +159,10 @@ def tier_bounds(df: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _postings(docs: list[int], imps: list[int], rows: list[str]) -> dict:
-    order = sorted(range(len(docs)), key=docs.__getitem__)
-    prev, deltas = 0, []
-    for i in order:
-        deltas.append(docs[i] - prev)
-        prev = docs[i]
-    return {"d": deltas, "s": [imps[i] for i in order], "r": [rows[docs[i]] for i in order]}
+def _postings(docs: Sequence[int], imps: Sequence[int], rows: list[str]) -> dict:
+    items = sorted(zip(docs, imps))  # by doc number (each doc once)
+    ds = [d for d, _ in items]
+    return {"d": [b - a for a, b in zip([0] + ds, ds)], "s": [i for _, i in items], "r": [rows[d] for d in ds]}
 
 
 class IndexBuilder:
