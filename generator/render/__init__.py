@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-from markupsafe import Markup
 
 from ..catalog import Catalog
 from ..config import Config
 from ..jsonld import script_json
-from ..seal import BAND_LABELS
 
 from . import cards
 from . import format as fmt
@@ -37,14 +35,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.filters.update(
-        duration=fmt.duration, workload=fmt.workload, level=fmt.level, cost=fmt.cost, assessment=fmt.assessment,
-        language=fmt.language_name, country=fmt.country_name, long_date=fmt.long_date, type_label=fmt.type_label,
-        safe_url=fmt.safe_url, number=fmt.number)
-    env.globals.update(band_labels=BAND_LABELS, participation_labels=fmt.PARTICIPATION_LABELS,
-                       audience_labels=fmt.AUDIENCE_LABELS, title_lang=fmt.title_lang, cards=cards.card_list,
-                       compare_button=lambda cred: Markup(cards.compare_button(cred)), breadcrumb=cards.breadcrumb,
-                       cred_link=cards.cred_link)
+    env.filters.update(country=fmt.country_name, long_date=fmt.long_date, safe_url=fmt.safe_url)
+    env.globals.update(cards=cards.card_list, breadcrumb=cards.breadcrumb)
     return env
 
 

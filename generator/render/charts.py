@@ -33,12 +33,7 @@ class Chart:
     rows: tuple[tuple[str, int, str | None], ...]
     note: str = ""
 
-    @property
-    def total(self) -> int:
-        """The sum of the rows."""
-        return sum(v for _, v, _ in self.rows)
-
-    def svg(self, base: str) -> Markup:
+    def svg(self) -> Markup:
         """The bar chart as inline SVG, labelled by its title."""
         top = max((v for _, v, _ in self.rows), default=0) or 1
         height = ROW * len(self.rows) + 8
