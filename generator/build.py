@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, ContextManager, Iterator
 
@@ -127,7 +127,7 @@ def read_config(config_file: Path, *, catalog: Path | None = None, out: Path | N
     except Exception as exc:  # click.BadParameter from resolve_as_of (SOURCE_DATE_EPOCH)
         raise UsageError(f"{config_file}: error: {getattr(exc, 'message', exc)}") from None
     if out is not None:
-        config = _replace(config, site_dir=out)
+        config = replace(config, site_dir=out)
     return mk, config
 
 
@@ -196,12 +196,6 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Keep the message, prefixed with its level."""
         self.into.append(f"{record.levelname.lower()}: {record.getMessage()}")
-
-
-def _replace(config: Config, **changes: object) -> Config:
-    from dataclasses import replace
-
-    return replace(config, **changes)
 
 
 def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
