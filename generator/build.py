@@ -15,13 +15,16 @@ import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
 
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
 from .render import render_pages
 from .render.shell import Shell
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 log = logging.getLogger("credcat.build")
 
@@ -92,7 +95,7 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
 # --- stages -------------------------------------------------------------------------------------
 
 def read_config(config_file: Path, *, catalog: Path | None = None, out: Path | None = None,
-                as_of: str | None = None, strict: bool = False) -> tuple[object, Config]:
+                as_of: str | None = None, strict: bool = False) -> tuple[MkDocsConfig, Config]:
     """Load and check site_config.yml with MkDocs' own checks; raise UsageError with every message."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is not our users' concern
     from mkdocs.config import load_config
@@ -136,7 +139,7 @@ def load_catalog(config: Config) -> Catalog:
     return read_catalog(config.catalog, config.as_of, strict=config.strict)
 
 
-def build_narrative(mk, config: Config, catalog: Catalog, out: Path) -> Shell:
+def build_narrative(mk: MkDocsConfig, config: Config, catalog: Catalog, out: Path) -> Shell:
     """Run MkDocs (Material, our overrides, our plugin) into `out`; return the page shell it rendered."""
     from mkdocs.commands.build import build as mkdocs_build
 
