@@ -55,11 +55,14 @@ Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
 
 
 def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = None, as_of: str | None = None,
-          strict: bool = False, progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
+          strict: bool = False, progress: Progress | None = None, jobs: int | None = None,
+          previous: str | None = None) -> BuildReport:
     """Build the site from `config_file` (site_config.yml); CLI values override the file's."""
     started = time.monotonic()
     # Settings first: every stage reads them, and a bad value must stop the build before any work.
     mk, config = read_config(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict)
+    if previous is not None:
+        config = replace(config, previous=previous)
     # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
     cat = load_catalog(config)
     # Everything is written into a fresh folder beside the output, so the final swap is one rename.

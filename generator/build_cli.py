@@ -48,7 +48,7 @@ def _rich_stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_of: str | None, strict: bool,
-              quiet: bool, progress: bool, jobs: int | None = None) -> int:
+              quiet: bool, progress: bool, jobs: int | None = None, previous: str | None = None) -> int:
     """Build once and report like `credcat validate` does; return the exit status (0, 1 or 2)."""
     from mkdocs.exceptions import MkDocsException
 
@@ -56,7 +56,7 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
 
     try:
         report = build(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict,
-                       progress=_rich_stage if progress else None, jobs=jobs)
+                       progress=_rich_stage if progress else None, jobs=jobs, previous=previous)
     except UsageError as exc:
         click.echo(str(exc), err=True)
         return 2
@@ -83,9 +83,11 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
 @click.option("--strict", is_flag=True, help="Treat warnings (catalog and MkDocs) as errors.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes rendering pages (default: one per CPU; catalogs under 2,000 credentials use one).")
+@click.option("--previous", metavar="DIR|URL", default=None,
+              help="The previously published site the change feed compares with (default: the config's `previous`, else the output folder).")
 @click.pass_context
 def build(ctx: click.Context, config_file: Path, catalog: Path, out: Path | None, as_of: str | None, strict: bool,
-          jobs: int | None) -> None:
+          jobs: int | None, previous: str | None) -> None:
     """Build the site: narrative pages, a page per credential, provider and skill, search, feeds, sitemap.
 
     Exit status: 0 built, 1 catalog problems or build failure (the previous site is kept), 2 usage or config error.
@@ -93,7 +95,7 @@ def build(ctx: click.Context, config_file: Path, catalog: Path, out: Path | None
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     status = run_build(config_file, catalog=_catalog_given(ctx, catalog), out=out,
                        as_of=resolve_as_of(as_of) if as_of else None, strict=strict, quiet=quiet,
-                       progress=not quiet and sys.stderr.isatty(), jobs=jobs)
+                       progress=not quiet and sys.stderr.isatty(), jobs=jobs, previous=previous)
     ctx.exit(status)
 
 

@@ -32,7 +32,6 @@ class Config:
     previous: str | None = None  # the published site (folder or URL) the change feed compares with; default: site_dir
     api_exports: bool = True  # per-credential CTDL, OB3 and schema.org files under api/v1/<format>/ (bulk files always)
     browse_page_size: int = 100  # credentials per page of provider, skill and browse lists
-    cache_dir: Path = Path(".credcat-cache")
     strict: bool = False  # warnings fail the build
     extra: dict = field(default_factory=dict)
 

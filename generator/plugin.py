@@ -68,7 +68,8 @@ class CredcatPluginConfig(base.Config):
     api_page_size = PositiveInt(default=Config.api_page_size)
     feed_page_size = PositiveInt(default=Config.feed_page_size)
     browse_page_size = PositiveInt(default=Config.browse_page_size)
-    cache_dir = c.Type(str, default=str(Config.cache_dir))
+    previous = c.Optional(c.Type(str))
+    api_exports = c.Type(bool, default=Config.api_exports)
 
 
 def settings_from(mk: MkDocsConfig, options: CredcatPluginConfig, *, catalog: Path | None = None,
@@ -89,7 +90,8 @@ def settings_from(mk: MkDocsConfig, options: CredcatPluginConfig, *, catalog: Pa
         as_of=resolve_as_of(as_of or options.as_of),
         facets=tuple(options.facets), licence=options.licence, licence_url=options.licence_url,
         api_page_size=options.api_page_size, feed_page_size=options.feed_page_size,
-        browse_page_size=options.browse_page_size, cache_dir=root / options.cache_dir,
+        browse_page_size=options.browse_page_size,
+        previous=options.previous, api_exports=options.api_exports,
         strict=bool(mk.strict) if strict is None else strict,
     )
 
