@@ -327,7 +327,7 @@ STEPS = {"generate": step_generate, "index": step_index, "queries": step_queries
 # --- report ---------------------------------------------------------------------------------------
 def report(results: dict[int, dict]) -> str:
     lines = ["| records | query | credcat fetched (gzip) | whole lunr index (gzip) | Pagefind fetched (its worker's requests too) |",
-             "|---:|---|---:|---:|---:|"]
+             "|---|---|---|---|---|"]
     for n, r in results.items():
         for name in QUERIES:
             q = r["queries"][name]
@@ -339,7 +339,7 @@ def report(results: dict[int, dict]) -> str:
             lines.append(f"| {n:,} | {name} `{q['query']}`: {q['total']:,}{approx} results | {kb(q['bytes'])} "
                          f"({q['files']} files) | {lunr_cell} | {pf_cell} |")
     lines += ["", "| records | credcat index build | peak RSS (catalog included) | index on disk | files | "
-                  "lunr.py build, peak RSS | Pagefind build, peak RSS |", "|---:|---:|---:|---:|---:|---:|---:|"]
+                  "lunr.py build, peak RSS | Pagefind build, peak RSS |", "|---|---|---|---|---|---|---|"]
     for n, r in results.items():
         i = r["index"]
         lu = f"{r['lunr']['seconds']:.0f} s, {kb(r['lunr']['peak_rss'])}" if "lunr" in r else "not run"
