@@ -30,12 +30,12 @@ EXPORT_FORMATS = ("ctdl", "ob3", "schemaorg")
 
 def credential_page_path(cred: Credential) -> str:
     """The site-relative URL path of a credential's page (stable for life)."""
-    return f"credentials/{cred.id}/"
+    return credential_page_path_for(cred.id)
 
 
 def credential_api_path(cred: Credential) -> str:
     """The site-relative path of a credential's JSON document."""
-    return f"{API}/credentials/{cred.id}.json"
+    return credential_api_path_for(cred.id)
 
 
 def credential_api_path_for(cred_id: str) -> str:

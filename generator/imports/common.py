@@ -210,6 +210,20 @@ def supervision(text: str) -> tuple[str | None, bool | None]:
     return level, verified
 
 
+def assessment_entry(text: str, supervision_text: str) -> dict[str, Any] | None:
+    """An assessment mapping {type, supervision?, id_verified?} read from free text, or None when no type is named."""
+    types = assessment_types(text)
+    if not types:
+        return None
+    level, verified = supervision(supervision_text)
+    entry: dict[str, Any] = {"type": types}
+    if level:
+        entry["supervision"] = level
+    if verified:
+        entry["id_verified"] = True
+    return entry
+
+
 def participation(text: str) -> str | None:
     """online | onsite | blended from a mode's label."""
     lowered = text.lower()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..exports.vocab import ECTS_CONCEPT, eqf_from_uri
-from .common import (assessment_types, concept_id, concept_label, country_from, https_url, iso_hours,
-                     language_from, number, participation, supervision, text_list, text_value, whole)
+from .common import (assessment_entry, concept_id, concept_label, country_from, https_url, iso_hours,
+                     language_from, number, participation, text_value, whole)
 from .draft import Draft
 
 _SPEC_TYPES = {"Qualification", "LearningAchievementSpecification", "LearningOpportunity", "LearningActivitySpecification"}
@@ -147,14 +147,8 @@ def _assessment(draft: Draft, proven: dict, path: str) -> None:
     spec = proven.get("specifiedBy") if isinstance(proven.get("specifiedBy"), dict) else {}
     words = " / ".join(dict.fromkeys(filter(None, [concept_label(proven.get("title")), concept_label(spec.get("dcType")),
                                                    concept_label(spec.get("title"))])))
-    types = assessment_types(words)
-    level, verified = supervision(concept_label(proven.get("idVerification")) or "")
-    if types:
-        entry: dict[str, Any] = {"type": types}
-        if level:
-            entry["supervision"] = level
-        if verified:
-            entry["id_verified"] = True
+    entry = assessment_entry(words, concept_label(proven.get("idVerification")) or "")
+    if entry:
         draft.set("assessment", entry, f"assessment: from '{words}'" +
                   (f" and '{concept_label(proven.get('idVerification'))}'" if proven.get("idVerification") else "") + ".")
     elif words:
@@ -233,20 +227,14 @@ def _flat(doc: dict, source: str) -> Draft:
             draft.skip("hoursOfLearning", raw, why)
     draft.set("workload", workload)
     words = " / ".join(filter(None, (concept_label(doc.get(k)) for k in ("title", "type"))))
-    types = assessment_types(words)
-    level, verified = supervision(concept_label(doc.get("verificationMethod")) or "")
-    if types:
-        entry: dict[str, Any] = {"type": types}
-        if level:
-            entry["supervision"] = level
-        if verified:
-            entry["id_verified"] = True
+    entry = assessment_entry(words, concept_label(doc.get("verificationMethod")) or "")
+    if entry:
         draft.set("assessment", entry, f"assessment: from title/type '{words}' and verificationMethod.")
     mode = participation(concept_label(doc.get("mode")) or "")
     draft.set("participation", mode)
     handled = {"achievementTitle", "achievementDescription", "ectsPoints", "verificationMethod"}
     handled |= {"hoursOfLearning"} if "hours" in workload else set()
-    handled |= {"title", "type"} if types else set()
+    handled |= {"title", "type"} if entry else set()
     handled |= {"mode"} if mode else set()
     if doc.get("achievementTitle"):
         handled.add("credentialTitle")

@@ -7,7 +7,7 @@ import re
 from typing import Any, Iterator
 
 from ..exports.vocab import AUDIENCE_LEVEL_IN, EQF_PREFIX, OB3_TYPE_IN, eqf_from_uri
-from .common import (assessment_types, country_from, https_url, number, split_joined, supervision, text_list,
+from .common import (assessment_entry, country_from, https_url, number, split_joined, text_list,
                      text_value, whole)
 from .draft import Draft
 
@@ -121,15 +121,9 @@ def _criteria(draft: Draft, narrative: Any) -> None:
             outcomes.append(stripped[2:].strip())
         elif stripped.startswith("Assessment:"):
             text = stripped[len("Assessment:"):]
-            types = assessment_types(text)
-            level, verified = supervision(text)
-            if types:
-                entry: dict[str, Any] = {"type": types}
-                if level:
-                    entry["supervision"] = level
-                if verified:
-                    entry["id_verified"] = True
-                draft.set("assessment", entry if len(entry) > 1 else types)
+            entry = assessment_entry(text, text)
+            if entry:
+                draft.set("assessment", entry if len(entry) > 1 else entry["type"])
             else:
                 rest.append(stripped)
         elif stripped.startswith("Prerequisites:"):
