@@ -95,47 +95,45 @@ def _quote_hint(value: Any) -> str:
 
 @dataclass
 class Url(Text):
+    """A web address: https only (subclasses widen `schemes`); never javascript:, file: or the like."""
+
     max_length: int = 2_000
     expects: str = "an https:// URL"
+    schemes: tuple[str, ...] = ("https",)
 
     def check(self, value: Any, loc: tuple, report: Report) -> bool:
         if not super().check(value, loc, report):
             return False
         text = value.strip()
-        if not text.lower().startswith("https://") or len(text) <= len("https://") or _SPACE.search(text) is not None:
-            scheme = text.split(":", 1)[0].lower() if ":" in text else ""
-            hint = "write the full address starting with https://"
-            if scheme == "http":
-                hint = "use the https:// address; plain http is not accepted"
-            elif scheme in ("javascript", "data", "file", "vbscript", "ftp", "mailto"):
-                hint = f"'{scheme}:' links are not allowed; give the https:// address of a web page"
-            report(loc, f"expected an https:// URL, got {describe(value)}", hint)
+        prefix = next((f"{s}://" for s in self.schemes if text.lower().startswith(f"{s}://")), None)
+        if prefix is None or len(text) <= len(prefix) or _SPACE.search(text) is not None:
+            report(loc, f"expected {self.expects}, got {describe(value)}", self.hint(text))
             return False
         return True
 
+    def hint(self, text: str) -> str:
+        """How to fix a rejected address, by the scheme it used."""
+        scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+        if scheme == "http":
+            return "use the https:// address; plain http is not accepted"
+        if scheme in ("javascript", "data", "file", "vbscript", "ftp", "mailto"):
+            return f"'{scheme}:' links are not allowed; give the https:// address of a web page"
+        return "write the full address starting with https://"
+
     def schema(self) -> dict:
-        return {"type": "string", "format": "uri", "pattern": "^https://\\S+$", "maxLength": self.max_length}
+        scheme = self.schemes[0] if len(self.schemes) == 1 else "(?:" + "|".join(self.schemes) + ")"
+        return {"type": "string", "format": "uri", "pattern": f"^{scheme}://\\S+$", "maxLength": self.max_length}
 
 
 @dataclass
-class Uri(Text):
+class Uri(Url):
     """An identifier URI such as ESCO's (http://data.europa.eu/esco/...): http or https, nothing else."""
 
-    max_length: int = 2_000
     expects: str = "an http(s):// URI"
+    schemes: tuple[str, ...] = ("https", "http")
 
-    def check(self, value: Any, loc: tuple, report: Report) -> bool:
-        if not super().check(value, loc, report):
-            return False
-        text = value.strip()
-        if not text.lower().startswith(("https://", "http://")) or _SPACE.search(text) is not None:
-            report(loc, f"expected an http(s):// URI, got {describe(value)}",
-                   "give the skill's identifier, e.g. http://data.europa.eu/esco/skill/...")
-            return False
-        return True
-
-    def schema(self) -> dict:
-        return {"type": "string", "format": "uri", "pattern": "^https?://\\S+$", "maxLength": self.max_length}
+    def hint(self, text: str) -> str:
+        return "give the skill's identifier, e.g. http://data.europa.eu/esco/skill/..."
 
 
 @dataclass
