@@ -10,17 +10,20 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from .cache import OutputReuse, RecordStore, code_key, digest
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
-from .render import render_pages
+from .progress import Progress, stage
+from .render import environment, render_pages
 from .render.shell import Shell
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ class BuildReport:
     pages: int
     seconds: float
     warnings: int = 0
+    reused: int = 0  # files linked unchanged from the last build
 
     def summary(self) -> str:
         """The one line a build prints."""
@@ -50,49 +54,79 @@ class BuildReport:
         return text
 
 
-# (stage label, total) -> a context giving advance(n); the CLI passes a rich progress bar in a terminal.
-Progress = Callable[[str, int], ContextManager[Callable[[int], None]]]
-
-
 def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = None, as_of: str | None = None,
           strict: bool = False, progress: Progress | None = None, jobs: int | None = None,
-          previous: str | None = None) -> BuildReport:
-    """Build the site from `config_file` (site_config.yml); CLI values override the file's."""
+          previous: str | None = None, clean: bool = False) -> BuildReport:
+    """Build the site from `config_file` (site_config.yml); CLI values override the file's.
+
+    Unless `clean`, the build reuses the cache of the last one (cache.py): records whose file and
+    inputs are unchanged are not checked again, and pages whose inputs are unchanged are linked
+    from the last site instead of rendered. `clean` ignores the cache and writes it anew.
+    """
     started = time.monotonic()
+    jobs = jobs or os.cpu_count() or 1
+    environment.cache_clear()  # templates are read afresh by each build (`credcat serve` builds many in one process)
     # Settings first: every stage reads them, and a bad value must stop the build before any work.
     mk, config = read_config(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict)
     if previous is not None:
         config = replace(config, previous=previous)
     # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
-    cat = load_catalog(config)
+    store = open_store(config, clean)
+    try:
+        cat = load_catalog(config, progress, jobs, store)
+    finally:
+        store.close()
     # Everything is written into a fresh folder beside the output, so the final swap is one rename.
     with staging(config.site_dir) as tmp:
+        reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean)
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         shell = build_narrative(mk, config, cat, tmp)
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
-        pages = write_catalog_site(cat, config, shell, tmp, progress, jobs)
-        # Only a build that got this far replaces the site.
+        pages = write_catalog_site(cat, config, shell, tmp, progress, jobs, reuse)
+        # Only a build that got this far replaces the site; then the cache describes the new one.
         swap(tmp, config.site_dir)
+        reuse.save()
     return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started,
-                       len(cat.problems.warnings))
+                       len(cat.problems.warnings), reuse.linked)
 
 
 def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None,
-                       jobs: int | None = None) -> int:
+                       jobs: int | None = None, reuse: OutputReuse | None = None) -> int:
     """The catalog's own stages over a folder MkDocs has built; returns the number of pages rendered."""
     from .feeds import write_feeds
     from .search import write_search_index
     from .sitemap import write_sitemap
 
+    total = len(catalog.credentials)
+    key = global_key(config, shell) if reuse is not None else b""
     # Pages before search: the search stage fills the search page shell written here (#credcat-search).
-    with _stage(progress, "Rendering pages", len(catalog.credentials)) as advance:
-        result = render_pages(catalog, config, shell, out, advance, jobs)
-    write_search_index(catalog, config, out)
+    with stage(progress, "Rendering pages", total) as advance:
+        result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
+    with stage(progress, "Indexing for search", total) as advance:
+        write_search_index(catalog, config, out)
     # Feeds: each credential page links to its JSON document, so both must ship together.
-    write_feeds(catalog, config, out)
+    with stage(progress, "Writing feeds", total) as advance:
+        write_feeds(catalog, config, out)
     # Last: the sitemap lists every page the stages above wrote.
-    write_sitemap(catalog, config, out)
+    with stage(progress, "Writing the sitemap", 0):
+        write_sitemap(catalog, config, out)
     return result.pages
+
+
+def global_key(config: Config, shell: Shell) -> bytes:
+    """What every catalog file depends on besides its own records: code, templates, settings, the page shell."""
+    return digest(code_key(), repr(config), repr(shell))
+
+
+def open_store(config: Config, clean: bool) -> RecordStore:
+    """The record store of the cache folder (emptied first when `clean`)."""
+    if clean:
+        (config.cache_dir / "records.sqlite").unlink(missing_ok=True)
+    try:
+        return RecordStore(config.cache_dir)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"cannot use the build cache at '{config.cache_dir}': {exc} "
+                         "(set cache_dir in the config to a folder you can write)") from None
 
 
 # --- stages -------------------------------------------------------------------------------------
@@ -137,9 +171,10 @@ def read_config(config_file: Path, *, catalog: Path | None = None, out: Path | N
     return mk, config
 
 
-def load_catalog(config: Config) -> Catalog:
+def load_catalog(config: Config, progress: Progress | None = None, jobs: int = 1,
+                 store: RecordStore | None = None) -> Catalog:
     """Read, check and index the catalog (raises CatalogError with every problem)."""
-    return read_catalog(config.catalog, config.as_of, strict=config.strict)
+    return read_catalog(config.catalog, config.as_of, strict=config.strict, jobs=jobs, store=store, progress=progress)
 
 
 def build_narrative(mk: MkDocsConfig, config: Config, catalog: Catalog, out: Path) -> Shell:
@@ -202,9 +237,3 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Keep the message, prefixed with its level."""
         self.into.append(f"{record.levelname.lower()}: {record.getMessage()}")
-
-
-def _stage(progress: Progress | None, label: str, total: int) -> ContextManager[Callable[[int], None] | None]:
-    if progress is None:
-        return nullcontext(None)
-    return progress(label, total)

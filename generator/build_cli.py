@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
 from .errors import CatalogError, Problems, UsageError, summary_line
+from .progress import Progress, plain_progress, terminal_progress
 from .validate import files_with_problems
 
 def _cli_module():
@@ -36,19 +35,16 @@ def _catalog_given(ctx: click.Context, catalog: Path) -> Path | None:
     return catalog if source is not None and source.name != "DEFAULT" else None
 
 
-@contextmanager
-def _rich_stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def progress_for(quiet: bool) -> Progress | None:
+    """Bars in a terminal, one line per stage when stderr is a log (CI), nothing when quiet."""
+    if quiet:
+        return None
+    return terminal_progress if sys.stderr.isatty() else plain_progress
 
 
 def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_of: str | None, strict: bool,
-              quiet: bool, progress: bool, jobs: int | None = None, previous: str | None = None) -> int:
+              progress: Progress | None, jobs: int | None = None, previous: str | None = None,
+              clean: bool = False, quiet: bool = False) -> int:
     """Build once and report like `credcat validate` does; return the exit status (0, 1 or 2)."""
     from mkdocs.exceptions import MkDocsException
 
@@ -56,7 +52,7 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
 
     try:
         report = build(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict,
-                       progress=_rich_stage if progress else None, jobs=jobs, previous=previous)
+                       progress=progress, jobs=jobs, previous=previous, clean=clean)
     except UsageError as exc:
         click.echo(str(exc), err=True)
         return 2
@@ -85,9 +81,11 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
               help="Processes rendering pages (default: one per CPU; catalogs under 2,000 credentials use one).")
 @click.option("--previous", metavar="DIR|URL", default=None,
               help="The previously published site the change feed compares with (default: the config's `previous`, else the output folder).")
+@click.option("--clean", is_flag=True,
+              help="Ignore the build cache: check every record and make every file again (the cache is then written anew).")
 @click.pass_context
 def build(ctx: click.Context, config_file: Path, catalog: Path, out: Path | None, as_of: str | None, strict: bool,
-          jobs: int | None, previous: str | None) -> None:
+          jobs: int | None, previous: str | None, clean: bool) -> None:
     """Build the site: narrative pages, a page per credential, provider and skill, search, feeds, sitemap.
 
     Exit status: 0 built, 1 catalog problems or build failure (the previous site is kept), 2 usage or config error.
@@ -95,7 +93,7 @@ def build(ctx: click.Context, config_file: Path, catalog: Path, out: Path | None
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     status = run_build(config_file, catalog=_catalog_given(ctx, catalog), out=out,
                        as_of=resolve_as_of(as_of) if as_of else None, strict=strict, quiet=quiet,
-                       progress=not quiet and sys.stderr.isatty(), jobs=jobs, previous=previous)
+                       progress=progress_for(quiet), jobs=jobs, previous=previous, clean=clean)
     ctx.exit(status)
 
 

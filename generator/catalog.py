@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .cache import RecordStore
 from .errors import CatalogError, Problems
+from .progress import Progress, stage
 from .model import Credential, Provider, TaxonomySkill
 from .taxonomy import Taxonomy
 from .validate import CatalogReader
@@ -35,6 +37,7 @@ class Catalog:
     by_audience: dict[str, list[Credential]] = field(default_factory=dict)
     part_of_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that are part of it
     leads_to_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that lead to it
+    fingerprints: dict[str, bytes] = field(default_factory=dict)  # id -> hash of the normalized record (cache.py)
 
     def __post_init__(self) -> None:
         self.credentials.sort(key=lambda c: c.id)
@@ -90,14 +93,26 @@ class Catalog:
         return [self.taxonomy.skills[s] for s in self.by_skill]
 
 
-def read_catalog(root: Path, as_of: str, strict: bool = False) -> Catalog:
-    """Read, check and index the catalog; raise CatalogError if there are errors (or warnings, when strict)."""
-    reader = CatalogReader(root, as_of)
-    credentials = list(reader.credentials())
+def read_catalog(root: Path, as_of: str, strict: bool = False, *, jobs: int = 1, store: RecordStore | None = None,
+                 progress: Progress | None = None) -> Catalog:
+    """Read, check and index the catalog; raise CatalogError if there are errors (or warnings, when strict).
+
+    `jobs` processes check the files; `store` holds results of earlier runs to reuse (and gets this
+    run's); `progress` shows the files as they are settled.
+    """
+    reader = CatalogReader(root, as_of, jobs=jobs, store=store)
+    total = sum(len(p.credential_files) for p in reader.files.providers) if reader.files else 0
+    with stage(progress, "Checking records", total) as advance:
+        reader.advance = advance
+        credentials = list(reader.credentials())
+    reader.save_cache()
     problems = reader.problems
     if problems.errors or (strict and problems.warnings):
         raise CatalogError(problems.sorted())
-    return Catalog(credentials, dict(sorted(reader.providers.items())), reader.taxonomy, as_of, problems)
+    catalog = Catalog(credentials, dict(sorted(reader.providers.items())), reader.taxonomy, as_of, problems)
+    catalog.fingerprints = reader.fingerprints
+    return catalog
+
 
 
 def from_credentials(credentials: Iterable[Credential], taxonomy: Taxonomy, as_of: str) -> Catalog:

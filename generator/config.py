@@ -33,6 +33,7 @@ class Config:
     api_exports: bool = True  # per-credential CTDL, OB3 and schema.org files under api/v1/<format>/ (bulk files always)
     browse_page_size: int = 100  # credentials per page of provider, skill and browse lists
     strict: bool = False  # warnings fail the build
+    cache_dir: Path = Path(".credcat-cache")  # the incremental build's cache (cache.py)
     extra: dict = field(default_factory=dict)
 
     def url(self, path: str) -> str:

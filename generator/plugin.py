@@ -8,6 +8,7 @@ written the narrative site, runs the same catalog stages (`build.write_catalog_s
 from __future__ import annotations
 
 import logging
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,7 @@ class CredcatPluginConfig(base.Config):
     browse_page_size = PositiveInt(default=Config.browse_page_size)
     previous = c.Optional(c.Type(str))
     api_exports = c.Type(bool, default=Config.api_exports)
+    cache_dir = c.Type(str, default=str(Config.cache_dir))
 
 
 def settings_from(mk: MkDocsConfig, options: CredcatPluginConfig, *, catalog: Path | None = None,
@@ -91,9 +93,15 @@ def settings_from(mk: MkDocsConfig, options: CredcatPluginConfig, *, catalog: Pa
         facets=tuple(options.facets), licence=options.licence, licence_url=options.licence_url,
         api_page_size=options.api_page_size, feed_page_size=options.feed_page_size,
         browse_page_size=options.browse_page_size,
-        previous=options.previous, api_exports=options.api_exports,
+        previous=options.previous, api_exports=options.api_exports, cache_dir=cache_dir_for(root, options.cache_dir),
         strict=bool(mk.strict) if strict is None else strict,
     )
+
+
+def cache_dir_for(root: Path, configured: str) -> Path:
+    """$CREDCAT_CACHE_DIR when set (CI caches, test isolation), else the config's cache_dir beside the config file."""
+    override = os.environ.get("CREDCAT_CACHE_DIR")
+    return Path(override) if override else root / configured
 
 
 class CredcatPlugin(BasePlugin[CredcatPluginConfig]):

@@ -106,7 +106,7 @@ def serve_site(config_file: Path, *, catalog: Path | None, as_of: str | None, ho
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
-    from .build_cli import run_build
+    from .build_cli import progress_for, run_build
     from .errors import UsageError
 
     scratch = None if out else Path(tempfile.mkdtemp(prefix="credcat-serve-"))
@@ -117,7 +117,7 @@ def serve_site(config_file: Path, *, catalog: Path | None, as_of: str | None, ho
         """Build into the preview folder and tell the pages."""
         # One process: this one has server and watcher threads, which forking would copy half-way.
         status = run_build(config_file, catalog=catalog, out=folder, as_of=as_of, strict=False, quiet=False,
-                           progress=sys.stderr.isatty(), jobs=1)
+                           progress=progress_for(False), jobs=1)
         builds.bump()
         return status
 

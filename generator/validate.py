@@ -6,19 +6,53 @@ need (ids, stackability links) is small and kept. Every problem is collected; no
 """
 from __future__ import annotations
 
+import gc
+import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
+from .cache import RecordStore, code_key, digest, dump_record, load_record
 from .errors import Problem, Problems, UsageError
 from .load import CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
 from .model import Credential, Provider
 from .normalize import normalize_credential, normalize_provider
 from .schema import CREDENTIAL, PROVIDER
 from .seal import compute_seal
+from .taxonomy import Taxonomy, build_taxonomy
 
 CREDENTIAL_FIELDS = frozenset(CREDENTIAL.names())
-from .taxonomy import Taxonomy, build_taxonomy
+Link = tuple[str, str, str, int, int, str]  # (source id, relation, target id, line, column, file)
+Checked = tuple[Optional[Credential], list[Problem], list[Link]]
+PARALLEL_MIN = 1000  # fewer files to check than this: one process is quicker than starting more
+BATCH = 5000  # files settled at a time: bounds the pickled results held at once
+CHUNK = 100  # files per task sent to a worker process
+_READER: "CatalogReader | None" = None  # what forked workers check with
+
+
+def _check_chunk(todo: list[tuple[Path, str]]) -> list[bytes]:
+    """Check a slice of files in a worker process (the reader is inherited from the parent by fork)."""
+    assert _READER is not None
+    return [dump_record(_READER.check_credential(file, _READER.providers.get(pid), pid)) for file, pid in todo]
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:  # the loader reports it with the file's name; the key just must not match
+        return f"unreadable: {exc}".encode()
+
+
+def _links(cred: Credential, doc: Document) -> list[Link]:
+    """The record's stackability links with where each is written, for the catalog-wide check."""
+    raw = doc.data.get("stackability") or {}
+    found = []
+    for relation in ("part_of", "leads_to"):
+        for i, target in enumerate(getattr(cred, relation)):
+            loc = ("stackability", relation, i) if isinstance(raw.get(relation), list) else ("stackability", relation)
+            line, col = doc.where(loc)
+            found.append((cred.id, relation, target, line, col, doc.path))
+    return found
 
 
 @dataclass
@@ -65,7 +99,13 @@ class CatalogReader:
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     files: CatalogFiles | None = None
     known_ids: set[str] = field(default_factory=set)
-    _links: list[tuple[str, str, str, int, int, str]] = field(default_factory=list)
+    jobs: int = 1  # processes checking files
+    store: RecordStore | None = None  # results of earlier runs, reused when a file and what it depends on are unchanged
+    advance: Callable[[int], None] | None = None  # told as each credential file is settled (progress)
+    fingerprints: dict[str, bytes] = field(default_factory=dict)  # id -> hash of the record's pickled form
+    _links: list[Link] = field(default_factory=list)
+    _taxonomy_bytes: bytes = b""
+    _pool: object = None
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -87,6 +127,7 @@ class CatalogReader:
                                       "add catalog/taxonomy/skills.yml with the skills credentials may name"))
             return
         self.stats.files += 1
+        self._taxonomy_bytes = _read_bytes(tax_file)
         try:
             doc = load_mapping(tax_file, self.display(tax_file))
         except LoadError as exc:
@@ -116,37 +157,43 @@ class CatalogReader:
         return provider if report.errors == 0 else None
 
     def read_credential(self, file: Path, provider: Provider | None, provider_id: str) -> Credential | None:
-        """Check and normalize one credential file; None when it has errors."""
+        """Check and normalize one credential file; None when it has errors (problems go to self.problems)."""
+        cred, problems, links = self.check_credential(file, provider, provider_id)
+        self.problems.extend(problems)
+        self._links.extend(links)
+        return cred
+
+    def check_credential(self, file: Path, provider: Provider | None, provider_id: str) -> Checked:
+        """One credential file's (record or None, problems, stackability links); touches no reader state."""
         cid = f"{provider_id}/{file.stem}"
         shown = self.display(file)
+        found = Problems()
         try:
             doc = load_mapping(file, shown)
         except LoadError as exc:
-            self.problems.add(Problem(**{**exc.problem.__dict__, "record": cid}))
-            return None
-        report = _Reporter(doc, cid, self.problems)
+            return None, [Problem(**{**exc.problem.__dict__, "record": cid})], []
+        report = _Reporter(doc, cid, found)
         CREDENTIAL.check(doc.data, (), report, report.key)
         if provider is None:
-            return None  # without a valid provider, costs in '$' and the seal cannot be resolved
+            return None, found.items, []  # without a valid provider, costs in '$' and the seal cannot be resolved
         usable = {k: v for k, v in doc.data.items() if k not in report.bad_fields and k in CREDENTIAL_FIELDS}
         cred = normalize_credential(cid, usable, provider, self.taxonomy.resolver(report), report, self.as_of, shown)
         if cred is None or report.errors:
-            return None
-        self._remember_links(cred, doc)
-        return cred.__class__(**{**cred.__dict__, "seal": compute_seal(cred, self.as_of)})
-
-    def _remember_links(self, cred: Credential, doc: Document) -> None:
-        raw = doc.data.get("stackability") or {}
-        for relation in ("part_of", "leads_to"):
-            targets = getattr(cred, relation)
-            for i, target in enumerate(targets):
-                loc = ("stackability", relation, i) if isinstance(raw.get(relation), list) else ("stackability", relation)
-                line, col = doc.where(loc)
-                self._links.append((cred.id, relation, target, line, col, doc.path))
+            return None, found.items, []
+        cred = cred.__class__(**{**cred.__dict__, "seal": compute_seal(cred, self.as_of)})
+        return cred, found.items, _links(cred, doc)
 
     def credentials(self) -> Iterator[Credential]:
-        """Every valid credential, provider by provider, in id order; problems collect on the side."""
+        """Every valid credential, provider by provider, in id order; problems collect on the side.
+
+        Files are checked in batches: each file found in the record store under the same key is
+        taken from there; the others are checked (in `jobs` forked processes when there are many)
+        and stored. Either way each result passes through the same pickled form, so a record's
+        fingerprint is the same whether it was checked now or in an earlier build.
+        """
         assert self.files is not None
+        chosen: list[tuple[ProviderDir, list[Path]]] = []
+        # Providers first, all of them: worker processes forked later must know every provider.
         for pdir in self.files.providers:
             wanted_creds = [f for f in pdir.credential_files if self._wanted(f)]
             wanted_provider = pdir.provider_file is not None and self._wanted(pdir.provider_file)
@@ -157,12 +204,81 @@ class CatalogReader:
             if provider is not None:
                 self.providers[provider.id] = provider
                 self.stats.providers += 1
-            for file in wanted_creds:
-                cred = self.read_credential(file, provider, pdir.id)
-                if cred is not None:
-                    self.stats.credentials += 1
-                    yield cred
+            chosen.append((pdir, wanted_creds))
+        batch: list[tuple[Path, str, bytes | None, bytes | None]] = []  # (file, provider id, store key, stored payload)
+        code = code_key() if self.store is not None else b""
+        try:
+            for pdir, wanted_creds in chosen:
+                context = self._provider_key(pdir, code) if self.store is not None else b""
+                cached = self.store.provider_rows(pdir.id) if self.store is not None else {}
+                for file in wanted_creds:
+                    key, stored = None, None
+                    if self.store is not None:
+                        shown = self.display(file)
+                        key = digest(context, shown, _read_bytes(file))
+                        hit = cached.get(shown)
+                        if hit is not None and hit[0] == key:
+                            stored = hit[1]
+                    batch.append((file, pdir.id, key, stored))
+                    if len(batch) >= BATCH:
+                        yield from self._settle(batch)
+                        batch = []
+            yield from self._settle(batch)
+        finally:
+            self._close_pool()
         self._check_links()
+
+    def _provider_key(self, pdir: ProviderDir, code: bytes) -> bytes:
+        """What checking this provider's files reads besides each file: code, as-of, taxonomy, provider.yml."""
+        provider_bytes = _read_bytes(pdir.provider_file) if pdir.provider_file else b"(none)"
+        return digest(code, self.as_of, self._taxonomy_bytes, provider_bytes, str(self.root))
+
+    def _settle(self, batch: list[tuple[Path, str, bytes | None, bytes | None]]) -> Iterator[Credential]:
+        """Results of a batch in order: stored ones unpickled, the rest checked (in parallel when many)."""
+        fresh = iter(self._check_many([(file, pid) for file, pid, _, stored in batch if stored is None]))
+        for file, pid, key, stored in batch:
+            payload = stored
+            if payload is None:
+                payload = next(fresh)
+                if self.store is not None and key is not None:
+                    self.store.put(self.display(file), pid, key, payload)
+            cred, problems, links = load_record(payload, self.providers)
+            self.problems.extend(problems)
+            self._links.extend(links)
+            if self.advance is not None:
+                self.advance(1)
+            if cred is not None:
+                self.fingerprints[cred.id] = digest(payload)
+                self.stats.credentials += 1
+                yield cred
+
+    def _check_many(self, todo: list[tuple[Path, str]]) -> list[bytes]:
+        """Check files, each result pickled; in forked worker processes when there are enough of them."""
+        global _READER
+        if self.jobs > 1 and len(todo) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+            if self._pool is None:
+                _READER = self
+                gc.collect()
+                gc.freeze()  # long-lived objects stay untouched, so forked pages stay shared
+                self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            return [payload for part in self._pool.imap(_check_chunk, chunks) for payload in part]
+        return [dump_record(self.check_credential(file, self.providers.get(pid), pid)) for file, pid in todo]
+
+    def _close_pool(self) -> None:
+        global _READER
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+            _READER = None
+            gc.unfreeze()
+
+    def save_cache(self) -> None:
+        """Store this run's newly checked files and drop files no longer in the catalog."""
+        if self.store is None or self.files is None:
+            return
+        self.store.commit(self.display(f) for pdir in self.files.providers for f in pdir.credential_files)
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:

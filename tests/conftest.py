@@ -44,6 +44,12 @@ last_verified: 2026-10-01
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's builds get their own cache folder, so no test reuses another's (or the developer's) cache."""
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "build-cache"))
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO

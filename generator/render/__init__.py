@@ -17,12 +17,13 @@ from typing import Callable
 import jinja2
 
 from ..catalog import Catalog
+from ..cache import Fingerprints, OutputReuse, digest
 from ..config import Config
 from ..jsonld import script_json
 
 from . import cards
 from . import format as fmt
-from .pages import PageSpec, browse_groups, credential_pages, other_pages, related_index
+from .pages import PageSpec, browse_groups, credential_page, other_pages, related_index
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -106,28 +107,87 @@ def write_page(root: str, path: str, html: str) -> None:
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
 CHUNK = 250  # credential pages per task: small enough for a smooth progress bar
-_JOB: tuple[Catalog, Config, Shell, str] | None = None  # what forked workers render from
+NEVER_REUSED = ("search/",)  # pages a later stage writes into: always made afresh, never linked
 
 
-def _render_task(task: tuple[int, int] | None) -> tuple[int, int]:
-    """Render one task in a worker: a slice of credential pages, or (None) every other page."""
+@dataclass
+class _Job:
+    """What forked workers render from (inherited, not pickled)."""
+
+    catalog: Catalog
+    config: Config
+    shell: Shell
+    root: str
+    reuse: OutputReuse | None
+    key: bytes
+    fingerprints: Fingerprints
+
+
+_JOB: _Job | None = None
+
+
+def credential_signature(job: _Job, cred, related: list) -> bytes:
+    """What a credential page is made of: its record, the records it links to or shows, and the global key."""
+    fps, by_id = job.fingerprints, job.catalog.by_id
+    linked = (cred.part_of, job.catalog.part_of_reverse.get(cred.id, ()), cred.leads_to,
+              job.catalog.leads_to_reverse.get(cred.id, ()))
+    parts = [job.key, fps.of(cred)]
+    parts += [fps.of(other) for other in related]
+    for ids in linked:
+        parts.append(b"|")
+        parts += [fps.of_id(cid, by_id) for cid in ids]
+    return digest(*parts)
+
+
+def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
+    """Render one task in a worker: a slice of credential pages, or (None) every other page.
+
+    Returns (pages, credential pages, cache entries): each page is linked from the last build when
+    its signature is unchanged, else rendered and written.
+    """
     assert _JOB is not None
-    catalog, config, shell, root = _JOB
+    job = _JOB
     env = environment()
-    specs = credential_pages(catalog, config, catalog.credentials[task[0]:task[1]]) if task else other_pages(catalog, config)
+    entries: list = []
     pages = 0
-    for spec in specs:
-        write_page(root, spec.path, render_page(spec, shell, config, env))
+    if task is not None:
+        related = related_index(job.catalog).related
+        for cred in job.catalog.credentials[task[0]:task[1]]:
+            pages += 1
+            rel = f"credentials/{cred.id}/index.html"
+            found = related(cred)
+            if job.reuse is not None:
+                signature = credential_signature(job, cred, found)
+                entry = job.reuse.link(rel, signature)
+                if entry is not None:
+                    entries.append((rel, entry))
+                    continue
+                entries.append((rel, signature))
+            spec = credential_page(cred, job.catalog, job.config, lambda _: found)
+            write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+        return pages, pages, entries
+    for spec in other_pages(job.catalog, job.config):
         pages += 1
-    return pages, (pages if task else 0)
+        rel = f"{spec.path}index.html"
+        if job.reuse is not None and spec.path not in NEVER_REUSED:
+            signature = job.fingerprints.signature(job.key, spec.__dict__)
+            entry = job.reuse.link(rel, signature)
+            if entry is not None:
+                entries.append((rel, entry))
+                continue
+            entries.append((rel, signature))
+        write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+    return pages, 0, entries
 
 
 def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
-                 advance: Callable[[int], None] | None = None, jobs: int | None = None) -> RenderResult:
+                 advance: Callable[[int], None] | None = None, jobs: int | None = None,
+                 reuse: OutputReuse | None = None, key: bytes = b"") -> RenderResult:
     """Write every catalog page into `out`, in `jobs` processes (default: one per CPU) for large catalogs.
 
     `advance(n)` is told as credential pages are done. Pages do not depend on each other, so the
-    output is the same bytes however many processes wrote it.
+    output is the same bytes however many processes wrote it. With `reuse`, a page whose
+    signature (under the global `key`) is the last build's is linked from the last site instead.
     """
     global _JOB
     cards.clear_cache()
@@ -135,27 +195,29 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     total = len(catalog.credentials)
     tasks: list[tuple[int, int] | None] = [None] + [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     result = RenderResult()
-    _JOB = (catalog, config, shell, str(out))
+    _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints))
     related_index(catalog)  # built once here, inherited by forked workers
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
     gc.collect()
     gc.freeze()
+
+    def take(pages: int, creds: int, entries: list) -> None:
+        result.pages += pages
+        result.credentials += creds
+        if reuse is not None:
+            reuse.merge(entries)
+        if advance is not None and creds:
+            advance(creds)
+
     try:
         if jobs > 1 and total >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for pages, creds in pool.imap_unordered(_render_task, tasks):
-                    result.pages += pages
-                    result.credentials += creds
-                    if advance is not None and creds:
-                        advance(creds)
+                for done in pool.imap_unordered(_render_task, tasks):
+                    take(*done)
         else:
             for task in tasks:
-                pages, creds = _render_task(task)
-                result.pages += pages
-                result.credentials += creds
-                if advance is not None and creds:
-                    advance(creds)
+                take(*_render_task(task))
     finally:
         _JOB = None
         gc.unfreeze()

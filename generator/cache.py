@@ -1,0 +1,295 @@
+"""The build cache: what an incremental build may reuse from the last one, and how it knows it may.
+
+Two stores live in the cache folder (`cache_dir`, default `.credcat-cache/` beside site_config.yml):
+
+- `records.sqlite`: each credential file's checked, normalized result (the record, its problems,
+  its stackability links), keyed by a hash of the file's bytes and of everything else checking it
+  reads: its provider.yml, the taxonomy, the as-of date and credcat's own code. A file whose key
+  matches is not parsed or checked again.
+- `outputs.pickle`: for each file of the last site built, the signature of the inputs it was made
+  from, and its size, mtime and inode. A page whose signature matches is hard-linked from the
+  last site into the new build folder instead of being rendered again; the stat check makes sure
+  the file is still the one that build wrote.
+
+A signature is a hash of the values a file is made of. Records enter it by fingerprint (the hash
+of their normalized, pickled form) and providers likewise, so a change anywhere in what a page
+shows changes its signature. Everything global (code, templates, config, the MkDocs page shell,
+the as-of date) goes into every signature through `global_key`. Reuse only ever skips work whose
+result would be the same bytes: the tests build a catalog incrementally after each kind of change
+and compare with a clean build, byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .model import Credential, Provider
+
+REPO = Path(__file__).resolve().parents[1]
+FORMAT = "1"  # bump when what the cache stores changes shape
+
+
+def digest(*parts: bytes | str) -> bytes:
+    """A 16-byte BLAKE2b hash of the parts, each length-prefixed so no two lists of parts collide."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+def code_key() -> bytes:
+    """A hash of credcat's code, templates and theme and of the libraries whose output we publish.
+
+    Read afresh on every call (a few hundred small files): `credcat serve` rebuilds in one process
+    while a developer edits templates.
+    """
+    parts: list[bytes | str] = [FORMAT, _library_versions()]
+    for folder in (REPO / "generator", REPO / "theme"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            parts += [str(path.relative_to(REPO)), path.read_bytes()]
+    return digest(*parts)
+
+
+@lru_cache(maxsize=1)
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("mkdocs", "mkdocs-material", "jinja2", "markdown-it-py", "pycountry", "pyyaml", "lunr", "nltk"):
+        try:
+            found.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} absent")
+    return ";".join(found)
+
+
+# --- pickling records with their provider by reference -----------------------------------------
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles a record with its Provider as a reference (the provider is stored once, by id)."""
+
+    def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
+        if type(obj) is Provider:
+            return obj.id
+        return None
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, providers: dict[str, Provider]):
+        super().__init__(io.BytesIO(data))
+        self.providers = providers
+
+    def persistent_load(self, pid: str) -> Provider:  # noqa: D102 - pickle's hook
+        return self.providers[pid]
+
+
+def dump_record(value: Any) -> bytes:
+    """Pickle a (record, problems, links) result with providers by reference."""
+    out = io.BytesIO()
+    _RecordPickler(out, protocol=5).dump(value)
+    return out.getvalue()
+
+
+def load_record(data: bytes, providers: dict[str, Provider]) -> Any:
+    """The inverse of dump_record, with providers taken from `providers`."""
+    return _RecordUnpickler(data, providers).load()
+
+
+def provider_fingerprint(provider: Provider) -> bytes:
+    """A hash of everything a provider's normalized record holds."""
+    return digest(pickle.dumps(provider, protocol=5))
+
+
+class _SignaturePickler(pickle.Pickler):
+    """Pickles a page's values with records and providers replaced by their fingerprints."""
+
+    def __init__(self, out: io.BytesIO, fingerprints: "Fingerprints"):
+        super().__init__(out, protocol=5)
+        self.fingerprints = fingerprints
+
+    def persistent_id(self, obj: Any) -> bytes | None:  # noqa: D102 - pickle's hook
+        kind = type(obj)
+        if kind is Credential:
+            return self.fingerprints.of(obj)
+        if kind is Provider:
+            return self.fingerprints.provider(obj)
+        return None
+
+
+class Fingerprints:
+    """Each record's fingerprint (from the validate stage) and each provider's, by id."""
+
+    def __init__(self, records: dict[str, bytes] | None = None):
+        self.records: dict[str, bytes] = records or {}
+        self.providers: dict[str, bytes] = {}
+
+    def provider(self, provider: Provider) -> bytes:
+        found = self.providers.get(provider.id)
+        if found is None:
+            found = self.providers[provider.id] = provider_fingerprint(provider)
+        return found
+
+    def of(self, cred: Credential) -> bytes:
+        """The record's fingerprint, its provider's included."""
+        found = self.records.get(cred.id)
+        if found is None:  # a record that did not come through the validate stage (tests, benchmarks)
+            found = self.records[cred.id] = digest(dump_record(cred))
+        return digest(found, self.provider(cred.provider))
+
+    def of_id(self, cid: str, by_id: dict[str, Credential]) -> bytes:
+        """The fingerprint of a linked id, or a fixed value when it is not in the catalog."""
+        cred = by_id.get(cid)
+        return self.of(cred) if cred is not None else b"missing:" + cid.encode()
+
+    def signature(self, *values: Any) -> bytes:
+        """A hash of arbitrary values (pages' template values), records and providers by fingerprint."""
+        out = io.BytesIO()
+        _SignaturePickler(out, self).dump(values)
+        return digest(out.getvalue())
+
+
+# --- the record store ---------------------------------------------------------------------------
+
+class RecordStore:
+    """Checked, normalized credential files from earlier builds, in SQLite (one row per file)."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "records.sqlite"
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:  # a damaged cache is thrown away, never trusted
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+        self._pending: list[tuple[str, str, bytes, bytes]] = []
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS records (file TEXT PRIMARY KEY, provider TEXT, key BLOB, payload BLOB)")
+        db.execute("CREATE INDEX IF NOT EXISTS by_provider ON records (provider)")
+        return db
+
+    def provider_rows(self, provider_id: str) -> dict[str, tuple[bytes, bytes]]:
+        """file -> (key, payload) of one provider's files."""
+        rows = self.db.execute("SELECT file, key, payload FROM records WHERE provider = ?", (provider_id,))
+        return {file: (key, payload) for file, key, payload in rows}
+
+    def put(self, file: str, provider_id: str, key: bytes, payload: bytes) -> None:
+        """Remember one file's result (written by `commit`)."""
+        self._pending.append((file, provider_id, key, payload))
+
+    def commit(self, keep: Iterable[str]) -> None:
+        """Write what `put` collected and forget files no longer in the catalog."""
+        keep = set(keep)
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", self._pending)
+            gone = [(f,) for (f,) in self.db.execute("SELECT file FROM records") if f not in keep]
+            self.db.executemany("DELETE FROM records WHERE file = ?", gone)
+        self._pending.clear()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# --- reusing the last build's output ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the last build: the signature it was made from, and its stat when written."""
+
+    signature: bytes
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class OutputReuse:
+    """Hard-links unchanged files of the last site into the new build folder.
+
+    `link(rel, signature)` links `<site>/<rel>` to `<staging>/<rel>` when the last build made it
+    from the same signature and the file is untouched since. The caller (perhaps a worker process)
+    collects (rel, what link returned or the signature of a file it wrote) and hands the list to
+    `merge`; `save()` stores the new manifest after the swap, when the files are in place.
+    """
+
+    def __init__(self, folder: Path, site_dir: Path, staging: Path, clean: bool = False):
+        self.file = folder / "outputs.pickle"
+        self.site_dir = site_dir.resolve()
+        self.staging = staging
+        self.old: dict[str, Output] = {} if clean else self._load()
+        self.new: dict[str, Output | bytes] = {}
+        self.linked = 0
+
+    def _load(self) -> dict[str, Output]:
+        try:
+            with open(self.file, "rb") as fh:
+                site, format_, outputs = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return {}
+        if site != str(self.site_dir) or format_ != FORMAT or not self.site_dir.is_dir():
+            return {}
+        return outputs
+
+    def link(self, rel: str, signature: bytes) -> Output | None:
+        """Link the last build's `rel` into the build folder if it was made from `signature` (its entry, else None)."""
+        old = self.old.get(rel)
+        if old is None or old.signature != signature:
+            return None
+        source = os.path.join(self.site_dir, rel)
+        try:
+            st = os.stat(source)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (old.size, old.mtime_ns, old.inode):
+            return None  # changed since that build: make it again
+        target = os.path.join(self.staging, rel)
+        try:
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.link(source, target)
+        except OSError:
+            return None  # another file system, or links not allowed: make it again
+        return old
+
+    def merge(self, entries: Iterable[tuple[str, Output | bytes]]) -> None:
+        """Take the entries a worker process recorded."""
+        for rel, entry in entries:
+            if isinstance(entry, Output):
+                self.linked += 1
+            self.new[rel] = entry
+
+    def save(self) -> None:
+        """Store the manifest of the site now in place (stat each file made afresh)."""
+        outputs: dict[str, Output] = {}
+        for rel, entry in self.new.items():
+            if isinstance(entry, Output):
+                outputs[rel] = entry
+                continue
+            try:
+                st = os.stat(os.path.join(self.site_dir, rel))
+            except OSError:
+                continue
+            outputs[rel] = Output(entry, st.st_size, st.st_mtime_ns, st.st_ino)
+        tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump((str(self.site_dir), FORMAT, outputs), fh, protocol=5)
+        os.replace(tmp, self.file)
+
+
+def iter_chunks(items: list, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive slices of `items` of at most `size`."""
+    for start in range(0, len(items), size):
+        yield start, min(start + size, len(items))

@@ -1,0 +1,189 @@
+"""Incremental builds: after each kind of change, a build that reuses the cache equals a clean build, byte for byte.
+
+Each test builds a small catalog once (filling the cache), keeps a copy of that site as the
+published one, makes one change, then builds twice: incrementally into the same folder, and with
+`--clean` into another folder against the kept copy (so both change feeds compare with the same
+previous site). The two trees must be identical, and the incremental one must have reused files
+where the change leaves them alone.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build
+from site_support import ADVANCED, AS_OF, FULL_RECORD, PROGRAM, REPO, config_copy, digest, write_files
+
+OTHER = """\
+title: Teamwork at Work
+type: badge
+description: Working well in a team.
+url: https://acme.example/teamwork
+languages: [en]
+skills: [teamwork, communication]
+last_verified: 2026-09-01
+"""
+
+BETA_PROVIDER = """\
+name: Beta College
+url: https://beta.example
+country: IE
+"""
+
+BETA = """\
+title: Python for Analysts
+type: course
+description: Python and SQL for analysts.
+url: https://beta.example/python
+languages: [en]
+skills: [python, sql]
+last_verified: 2026-08-01
+"""
+
+
+@pytest.fixture
+def catalog(catalog_dir) -> Path:
+    return catalog_dir({
+        "acme/credentials/data-analysis.yml": FULL_RECORD,
+        "acme/credentials/data-program.yml": PROGRAM,
+        "acme/credentials/advanced-analytics.yml": ADVANCED,
+        "acme/credentials/teamwork.yml": OTHER,
+        "beta/provider.yml": BETA_PROVIDER,
+        "beta/credentials/python-for-analysts.yml": BETA,
+    })
+
+
+def run(out: Path, catalog: Path, config: Path = REPO / "site_config.yml", **options) -> BuildReport:
+    return build(config, catalog=catalog, out=out, as_of=AS_OF, **options)
+
+
+def assert_incremental_equals_clean(tmp_path: Path, catalog: Path, change, config_before: Path | None = None,
+                                    config_after: Path | None = None) -> BuildReport:
+    """Build, change, build incrementally and cleanly; the trees must match. Returns the incremental report."""
+    site = tmp_path / "site"
+    first = run(site, catalog, config_before or REPO / "site_config.yml")
+    assert first.reused == 0  # nothing to reuse yet: every file was made
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    change()
+    after = config_after or config_before or REPO / "site_config.yml"
+    incremental = run(site, catalog, after)
+    clean = run(tmp_path / "clean", catalog, after, clean=True, previous=str(published))
+    assert clean.reused == 0
+    assert digest(site) == digest(tmp_path / "clean")
+    return incremental
+
+
+def test_unchanged_catalog_reuses_every_page(tmp_path, catalog):
+    report = assert_incremental_equals_clean(tmp_path, catalog, lambda: None)
+    pages = len(list((tmp_path / "site" / "credentials").rglob("index.html")))
+    assert pages == report.credentials and report.reused >= pages
+
+
+def test_edit(tmp_path, catalog):
+    record = catalog / "acme/credentials/data-program.yml"
+    # The program is linked from data-analysis (part_of): its new title must reach that page too.
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: record.write_text(PROGRAM.replace("Data Program", "Data Science Program")))
+    assert report.reused > 0
+    linking = (tmp_path / "site/credentials/acme/data-analysis/index.html").read_text(encoding="utf-8")
+    assert "Data Science Program" in linking
+
+
+def test_add(tmp_path, catalog):
+    def add() -> None:
+        write_files(catalog, {"beta/credentials/sql-basics.yml": BETA.replace("Python for Analysts", "SQL Basics")})
+
+    report = assert_incremental_equals_clean(tmp_path, catalog, add)
+    assert report.reused > 0
+    assert (tmp_path / "site/credentials/beta/sql-basics/index.html").is_file()
+
+
+def test_remove(tmp_path, catalog):
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: (catalog / "acme/credentials/teamwork.yml").unlink())
+    assert report.reused > 0
+    assert not (tmp_path / "site/credentials/acme/teamwork").exists()
+
+
+def test_rename_a_provider(tmp_path, catalog):
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: (catalog / "beta").rename(catalog / "beta-college"))
+    assert report.reused > 0
+    assert (tmp_path / "site/credentials/beta-college/python-for-analysts/index.html").is_file()
+    assert not (tmp_path / "site/credentials/beta").exists()
+
+
+def test_change_the_taxonomy(tmp_path, catalog):
+    taxonomy = catalog / "taxonomy/skills.yml"
+
+    def relabel() -> None:
+        taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace("label: SQL,", "label: SQL databases,"),
+                            encoding="utf-8")
+
+    assert_incremental_equals_clean(tmp_path, catalog, relabel)
+    page = (tmp_path / "site/credentials/beta/python-for-analysts/index.html").read_text(encoding="utf-8")
+    assert "SQL databases" in page
+
+
+def test_change_a_template(tmp_path, catalog):
+    template = REPO / "theme/templates/credential.html"
+    original = template.read_bytes()
+    marker = "<!-- incremental-test-marker -->"
+    try:
+        assert_incremental_equals_clean(
+            tmp_path, catalog, lambda: template.write_bytes(original + marker.encode() + b"\n"))
+        page = (tmp_path / "site/credentials/acme/teamwork/index.html").read_text(encoding="utf-8")
+        assert marker in page
+    finally:
+        template.write_bytes(original)
+
+
+def test_change_the_config(tmp_path, catalog):
+    before = config_copy(tmp_path / "config-a")
+    after = config_copy(tmp_path / "config-b", browse_page_size=2)
+    assert_incremental_equals_clean(tmp_path, catalog, lambda: None, config_before=before, config_after=after)
+    assert (tmp_path / "site/providers/acme/page/2/index.html").is_file()
+
+
+def test_a_file_edited_in_the_site_is_made_again(tmp_path, catalog):
+    """The cache trusts a file of the last site only while it is the one that build wrote."""
+    site = tmp_path / "site"
+    run(site, catalog)
+    page = site / "credentials/acme/teamwork/index.html"
+    page.write_text("tampered", encoding="utf-8")
+    run(site, catalog)
+    assert page.read_text(encoding="utf-8") != "tampered"
+    assert digest(site) == digest(_clean_copy(tmp_path, catalog, site))
+
+
+def test_clean_ignores_a_damaged_cache(tmp_path, catalog, monkeypatch):
+    cache = tmp_path / "damaged-cache"
+    cache.mkdir()
+    (cache / "records.sqlite").write_bytes(b"not a database")
+    (cache / "outputs.pickle").write_bytes(b"not a pickle")
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(cache))
+    report = run(tmp_path / "site", catalog)  # a damaged cache is thrown away, not trusted
+    assert report.credentials > 0 and report.reused == 0
+    again = run(tmp_path / "site", catalog)
+    assert again.reused > 0
+
+
+def test_cached_build_is_the_same_with_one_or_two_processes(tmp_path, catalog, monkeypatch):
+    import generator.render as render
+    import generator.validate as validate
+
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(validate, "PARALLEL_MIN", 1)
+    one = run(tmp_path / "one", catalog, jobs=1, clean=True)
+    two = run(tmp_path / "two", catalog, jobs=2, clean=True)
+    assert one.pages == two.pages
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+
+
+def _clean_copy(tmp_path: Path, catalog: Path, site: Path) -> Path:
+    out = tmp_path / "clean-copy"
+    run(out, catalog, clean=True, previous=str(site))
+    return out
