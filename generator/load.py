@@ -6,9 +6,12 @@ and the text must be UTF-8. Every failure becomes a Problem with a line and a hi
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from types import GeneratorType
 from typing import Any, Iterator
 
 import yaml
@@ -16,9 +19,38 @@ import yaml
 from .errors import Problem
 
 try:  # libyaml's C loader is ~10x faster and keeps node marks
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_CACHED_SCALAR_CHARS = 64
+"""Plain scalars up to this length (keys, enum words, numbers) have their resolved tag cached."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with tag resolution cached: keys and short words recur in every record."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if self.yaml_path_resolvers:  # pragma: no cover - nobody registers path resolvers
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR_TAG  # quoted or block text: no implicit type applies
+            if len(value) <= _CACHED_SCALAR_CHARS:
+                return _plain_tag(value)
+            return super().resolve(kind, value, implicit)
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
+_PLAIN_RESOLVER = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    return _PLAIN_RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
 
 MAX_FILE_BYTES = 1024 * 1024
 """A credential record is a few kilobytes; anything past 1 MiB is refused before it is parsed."""
@@ -139,6 +171,12 @@ def _yaml_problem(display: str, exc: yaml.YAMLError, text: str) -> LoadError:
     return _fail(display, line, col, message, hint)
 
 
+_KEY_TAGS = frozenset({
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+})
+
+
 class _Builder:
     """Turns a composed node graph into plain data, recording marks and enforcing the caps."""
 
@@ -150,7 +188,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Path_ = (), depth: int = 0) -> Any:
         self.count += 1
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        mark = node.start_mark
+        line, col = mark.line + 1, mark.column + 1
         if self.count > MAX_NODES:
             raise _fail(self.display, line, col,
                         f"the file expands to more than {MAX_NODES:,} values (an alias bomb?)",
@@ -158,43 +197,57 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _fail(self.display, line, col, f"values are nested more than {MAX_DEPTH} levels deep",
                         "a record is a flat mapping with short lists; check for a recursive alias")
-        if node.tag not in _CORE_TAGS:
-            raise _fail(self.display, line, col, f"the tag {node.tag!r} is not allowed",
+        tag = node.tag
+        if tag not in _CORE_TAGS:
+            raise _fail(self.display, line, col, f"the tag {tag!r} is not allowed",
                         "records use plain YAML values only; remove the '!' tag")
         self.marks[loc] = (line, col)
+        if isinstance(node, yaml.ScalarNode):  # most nodes: checked first
+            return _scalar(node)
+        depth += 1
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
+            key_marks = self.key_marks
             for key_node, value_node in node.value:
-                kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                kmark = key_node.start_mark
+                kline, kcol = kmark.line + 1, kmark.column + 1
+                ktag = key_node.tag
+                if ktag == "tag:yaml.org,2002:merge":
                     raise _fail(self.display, kline, kcol, "merge keys ('<<') are not supported",
                                 "write the fields out in this mapping")
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in {
-                    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
-                    "tag:yaml.org,2002:float", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-                }:
+                if ktag not in _KEY_TAGS or not isinstance(key_node, yaml.ScalarNode):
                     raise _fail(self.display, kline, kcol, "a key must be plain text",
                                 "write keys as words, e.g. 'title:'")
                 key = key_node.value
+                key_loc = loc + (key,)
                 if key in out:
-                    first = self.key_marks[loc + (key,)][0]
+                    first = key_marks[key_loc][0]
                     raise _fail(self.display, kline, kcol, f"duplicate key '{key}' (first given on line {first})",
                                 "each field may appear once per mapping; remove or merge one of them")
-                self.key_marks[loc + (key,)] = (kline, kcol)
-                out[key] = self.build(value_node, loc + (key,), depth + 1)
+                key_marks[key_loc] = (kline, kcol)
+                out[key] = self.build(value_node, key_loc, depth)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, loc + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return _scalar(node)
+            build = self.build
+            return [build(item, loc + (i,), depth) for i, item in enumerate(node.value)]
+        return _scalar(node)  # pragma: no cover - every node is a scalar, mapping or sequence
+
+
+_CONSTRUCTORS = {tag: _constructor.yaml_constructors[tag] for tag in _CORE_TAGS}
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+    if tag == _STR_TAG or tag == "tag:yaml.org,2002:timestamp":
         return node.value  # dates stay text: the normalizer checks they are real dates
     if tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
         return node.value  # YAML 1.1 reads NO/yes/on/off as booleans: the 'Norway problem'
-    return _constructor.construct_object(node)
+    # The tag's constructor directly, not construct_object: that one keeps every node it built
+    # in a table for the life of the (shared) constructor, which grew with every file read.
+    data = _CONSTRUCTORS[tag](_constructor, node)
+    if isinstance(data, GeneratorType):  # '!!seq' or '!!map' on a scalar: an empty list or mapping
+        data = next(data)
+    return data
 
 
 def parse_yaml(text: str, display: str) -> Document:
@@ -256,7 +309,13 @@ def display_path(file: Path, root: Path) -> str:
 
 
 def _cwd() -> Path:
-    return Path.cwd().resolve()
+    return _resolved(os.getcwd())
+
+
+@lru_cache(maxsize=8)
+def _resolved(cwd: str) -> Path:
+    # Resolving the working directory is a few system calls; it is asked for once per file.
+    return Path(cwd).resolve()
 
 
 def discover(root: Path) -> CatalogFiles:
