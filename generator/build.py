@@ -210,7 +210,11 @@ def staging(site_dir: Path) -> Iterator[Path]:
 
 
 def swap(tmp: Path, site_dir: Path) -> None:
-    """Put the finished build in place of `site_dir` by renames; the old site is kept until the new one is in."""
+    """Put the finished build in place of `site_dir` by renames; the old site is kept until the new one is in.
+
+    The old tree is then deleted by a detached process: removing tens of thousands of files takes
+    longer than an incremental build, and nothing waits for it.
+    """
     site_dir = site_dir.resolve()
     old = site_dir.parent / f".{site_dir.name}.old-{os.getpid()}"
     if site_dir.exists():
@@ -222,7 +226,22 @@ def swap(tmp: Path, site_dir: Path) -> None:
             old.rename(site_dir)
         raise
     if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+        remove_later(old)
+
+
+def remove_later(folder: Path) -> None:
+    """Delete `folder` in a detached process (in this one when that cannot start)."""
+    import subprocess
+
+    rm = shutil.which("rm")
+    if rm is not None and os.name == "posix":
+        try:
+            subprocess.Popen([rm, "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The `credcat build` and `credcat serve` commands (registered in cli.py)."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,10 +37,12 @@ def _catalog_given(ctx: click.Context, catalog: Path) -> Path | None:
 
 
 def progress_for(quiet: bool) -> Progress | None:
-    """Bars in a terminal, one line per stage when stderr is a log (CI), nothing when quiet."""
+    """Bars in a terminal, one line per stage in CI (`$CI` set), else nothing besides the summary."""
     if quiet:
         return None
-    return terminal_progress if sys.stderr.isatty() else plain_progress
+    if sys.stderr.isatty():
+        return terminal_progress
+    return plain_progress if os.environ.get("CI") else None
 
 
 def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_of: str | None, strict: bool,

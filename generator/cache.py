@@ -46,16 +46,25 @@ def digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
-def code_key() -> bytes:
-    """A hash of credcat's code, templates and theme and of the libraries whose output we publish.
+CHECKING_CODE = ("cache.py", "errors.py", "load.py", "markdown.py", "model.py", "normalize.py", "schema.py",
+                 "seal.py", "taxonomy.py", "validate.py")  # what a record's checked, normalized form depends on
 
-    Read afresh on every call (a few hundred small files): `credcat serve` rebuilds in one process
-    while a developer edits templates.
+
+def code_key(checking_only: bool = False) -> bytes:
+    """A hash of credcat's code and theme, and of the libraries whose output we publish.
+
+    `checking_only`: just the modules that check and normalize a record (a change to a template or
+    a page module leaves stored records valid). Read afresh on every call (a few hundred small
+    files), since `credcat serve` rebuilds in one process while a developer edits templates.
     """
     parts: list[bytes | str] = [FORMAT, _library_versions()]
-    for folder in (REPO / "generator", REPO / "theme"):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            parts += [str(path.relative_to(REPO)), path.read_bytes()]
+    if checking_only:
+        files = [REPO / "generator" / name for name in CHECKING_CODE]
+    else:
+        files = sorted(p for folder in (REPO / "generator", REPO / "theme") for p in folder.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        parts += [str(path.relative_to(REPO)), path.read_bytes()]
     return digest(*parts)
 
 

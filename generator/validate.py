@@ -206,7 +206,7 @@ class CatalogReader:
                 self.stats.providers += 1
             chosen.append((pdir, wanted_creds))
         batch: list[tuple[Path, str, bytes | None, bytes | None]] = []  # (file, provider id, store key, stored payload)
-        code = code_key() if self.store is not None else b""
+        code = code_key(checking_only=True) if self.store is not None else b""
         try:
             for pdir, wanted_creds in chosen:
                 context = self._provider_key(pdir, code) if self.store is not None else b""
@@ -258,7 +258,6 @@ class CatalogReader:
         if self.jobs > 1 and len(todo) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
             if self._pool is None:
                 _READER = self
-                gc.collect()
                 gc.freeze()  # long-lived objects stay untouched, so forked pages stay shared
                 self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]

@@ -45,9 +45,12 @@ last_verified: 2026-10-01
 
 
 @pytest.fixture(autouse=True)
-def _own_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test's builds get their own cache folder, so no test reuses another's (or the developer's) cache."""
-    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "build-cache"))
+def _build_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same build behaviour on a laptop and in CI: each test's builds get a cache folder of their
+    own (beside tmp_path, so tests that list tmp_path do not see it), and `$CI` is unset (tests that
+    want CI's plain progress lines set it)."""
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-build-cache"))
+    monkeypatch.delenv("CI", raising=False)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -283,6 +284,10 @@ def test_staging_and_swap_replace_the_site_whole(tmp_path):
         (tmp / "new.html").write_text("new")
         swap(tmp, site)
     assert sorted(p.name for p in site.iterdir()) == ["new.html"]
+    # The replaced site is deleted by a detached process: give it a moment.
+    deadline = time.monotonic() + 30
+    while sorted(p.name for p in tmp_path.iterdir()) != ["site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     with pytest.raises(RuntimeError):
         with staging(site) as tmp:

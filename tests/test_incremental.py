@@ -187,3 +187,30 @@ def _clean_copy(tmp_path: Path, catalog: Path, site: Path) -> Path:
     out = tmp_path / "clean-copy"
     run(out, catalog, clean=True, previous=str(site))
     return out
+
+
+def test_the_record_key_covers_every_module_checking_imports():
+    """Stored records are keyed by the checking modules' code: that list must include all they import."""
+    import re
+
+    from generator.cache import CHECKING_CODE
+
+    generator = REPO / "generator"
+    for name in CHECKING_CODE:
+        source = (generator / name).read_text(encoding="utf-8")
+        for module in re.findall(r"^from \.(\w+) import", source, flags=re.M):
+            assert f"{module}.py" in CHECKING_CODE, f"{name} imports {module}, which is not in CHECKING_CODE"
+
+
+def test_ci_gets_one_plain_line_per_stage(tmp_path, catalog, monkeypatch):
+    from site_support import build as cli_build
+
+    monkeypatch.setenv("CI", "true")
+    result = cli_build(tmp_path / "site", catalog=catalog)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    stages = [line.split(":")[0] for line in lines[:-1]]
+    assert stages == ["Checking records", "Rendering pages", "Indexing for search", "Writing feeds",
+                      "Writing the sitemap"]
+    assert lines[0].startswith("Checking records: 5 of 5 in ")
+    assert lines[-1].startswith("Built 5 credentials")

@@ -199,7 +199,6 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     related_index(catalog)  # built once here, inherited by forked workers
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
-    gc.collect()
     gc.freeze()
 
     def take(pages: int, creds: int, entries: list) -> None:
