@@ -80,7 +80,8 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
     with staging(config.site_dir) as tmp:
         reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean)
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
-        shell = build_narrative(mk, config, cat, tmp)
+        with stage(progress, "Building narrative pages (MkDocs)", 0):
+            shell = build_narrative(mk, config, cat, tmp)
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
         pages = write_catalog_site(cat, config, shell, tmp, progress, jobs, reuse)
         # Only a build that got this far replaces the site; then the cache describes the new one.

@@ -52,5 +52,5 @@ def plain_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
     started = time.monotonic()
     yield advance
     seconds = time.monotonic() - started
-    count = f"{done:,} of {total:,}" if total else f"{done:,}"
-    print(f"{label}: {count} in {seconds:.1f} s", file=sys.stderr, flush=True)
+    count = f"{done:,} of {total:,} in" if total else "done in"
+    print(f"{label}: {count} {seconds:.1f} s", file=sys.stderr, flush=True)

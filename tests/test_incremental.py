@@ -210,7 +210,7 @@ def test_ci_gets_one_plain_line_per_stage(tmp_path, catalog, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     stages = [line.split(":")[0] for line in lines[:-1]]
-    assert stages == ["Checking records", "Rendering pages", "Indexing for search", "Writing feeds",
-                      "Writing the sitemap"]
+    assert stages == ["Checking records", "Building narrative pages (MkDocs)", "Rendering pages",
+                      "Indexing for search", "Writing feeds", "Writing the sitemap"]
     assert lines[0].startswith("Checking records: 5 of 5 in ")
     assert lines[-1].startswith("Built 5 credentials")
