@@ -6,6 +6,7 @@ seal anywhere: pages, search facets, feeds and `credcat show` all read them from
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .model import Credential, Seal, SealElement
 
@@ -39,25 +40,38 @@ def is_fresh(last_verified: str | None, as_of: str) -> bool:
     if not last_verified:
         return False
     checked = date.fromisoformat(last_verified)
+    earliest, today = _fresh_window(as_of)
+    return earliest <= checked <= today
+
+
+@lru_cache(maxsize=16)
+def _fresh_window(as_of: str) -> tuple[date, date]:
     today = date.fromisoformat(as_of)
-    return today - timedelta(days=FRESH_DAYS) <= checked <= today
+    return today - timedelta(days=FRESH_DAYS), today
 
 
 def compute_seal(cred: Credential, as_of: str) -> Seal:
     """The seal for one credential as of a date."""
     w, lv = cred.workload, cred.level
-    met = {
-        "title": bool(cred.title),
-        "awarding_body": bool(cred.provider.name),
-        "country": bool(cred.provider.country),
-        "learning_outcomes": bool(cred.learning_outcomes),
-        "workload": bool(w and (w.hours is not None or w.ects is not None)),
-        "level": bool(lv and (lv.eqf is not None or lv.audience)),
-        "assessment": bool(cred.assessment and cred.assessment.types),
-        "participation": bool(cred.participation),
-        "quality_assurance": bool(cred.quality_assurance),
-        "fresh": is_fresh(cred.last_verified, as_of),
-    }
-    elements = tuple(SealElement(key, label, met[key]) for key, label in ELEMENTS)
+    met = (  # in the order of ELEMENTS
+        bool(cred.title),
+        bool(cred.provider.name),
+        bool(cred.provider.country),
+        bool(cred.learning_outcomes),
+        bool(w and (w.hours is not None or w.ects is not None)),
+        bool(lv and (lv.eqf is not None or lv.audience)),
+        bool(cred.assessment and cred.assessment.types),
+        bool(cred.participation),
+        bool(cred.quality_assurance),
+        is_fresh(cred.last_verified, as_of),
+    )
+    return _seal(met)
+
+
+@lru_cache(maxsize=2 ** len(ELEMENTS))
+def _seal(met: tuple[bool, ...]) -> Seal:
+    # A seal depends only on which elements are met, so the 1,024 possible seals are built once
+    # each and shared (they are frozen) rather than rebuilt for every record.
+    elements = tuple(SealElement(key, label, ok) for (key, label), ok in zip(ELEMENTS, met))
     score = sum(e.met for e in elements)
     return Seal(score, len(elements), band_for(score), elements)
