@@ -29,6 +29,8 @@ def safe_link(url: str) -> bool:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # With html off these rules only return False, but they are still tried at every line.
+    md.disable(["html_block", "html_inline"])
     md.validateLink = safe_link  # links failing this stay as literal text
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image_as_text)
