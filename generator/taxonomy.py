@@ -25,6 +25,9 @@ TAXONOMY = Mapping(name="the taxonomy", fields=(
 ))
 
 _SPACE = re.compile(r"\s+")
+_SKILLS_SUFFIX = re.compile(r" skills?$")
+_CACHE_ENTRIES = 4096
+"""Cap on the remembered resolutions and hints: skill names come from untrusted records."""
 
 
 def _trigrams(text: str) -> set[str]:
@@ -46,11 +49,12 @@ class Taxonomy:
     uris: dict[str, str] = field(default_factory=dict)
     _grams: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _nearest_cache: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _known_cache: dict[tuple[str, Any], Skill] = field(default_factory=dict, repr=False)
 
     def lookup(self, text: str) -> TaxonomySkill | None:
         """The skill a provider's text names, trying a trailing ' skills' off and hyphens as spaces."""
         key = fold(text)
-        for candidate in (key, key.replace("-", " "), re.sub(r" skills?$", "", key)):
+        for candidate in (key, key.replace("-", " "), _SKILLS_SUFFIX.sub("", key)):
             if candidate in self.names:
                 return self.skills[self.names[candidate]]
         return None
@@ -72,18 +76,31 @@ class Taxonomy:
                 shared.update(self._grams.get(gram, ()))
             candidates = [name for name, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:40]]
             ids = dict.fromkeys(self.names[k] for k in did_you_mean(key, candidates, n=n * 3, cutoff=0.55))
-            self._nearest_cache[key] = [self.skills[i].label for i in list(ids)[:n]]
+            nearest = [self.skills[i].label for i in list(ids)[:n]]
+            if len(self._nearest_cache) >= _CACHE_ENTRIES:
+                return nearest
+            self._nearest_cache[key] = nearest
         return self._nearest_cache[key]
 
     def resolver(self, report: Callable[..., None]) -> Callable[[Any, tuple], Skill]:
         """A function that resolves one raw skill entry, warning (with the nearest entries) when unknown."""
 
+        known = self._known_cache
+
         def resolve(item: Any, loc: tuple) -> Skill:
             label = item["label"] if isinstance(item, dict) else str(item)
             uri = item.get("uri") if isinstance(item, dict) else None
+            # The same few hundred skill names recur across thousands of records; a known one
+            # resolves the same way every time (an unknown one is looked up again, to be reported).
+            skill = known.get((label, uri))
+            if skill is not None:
+                return skill
             found = self.skills.get(self.uris[uri]) if uri in self.uris else self.lookup(label)
             if found is not None:
-                return Skill(found.label, found.id, found.kind, found.uri or uri)
+                skill = Skill(found.label, found.id, found.kind, found.uri or uri)
+                if len(known) < _CACHE_ENTRIES:
+                    known[(label, uri)] = skill
+                return skill
             near = self.nearest(label)
             hint = ("nearest taxonomy skills: " + ", ".join(near) + ". " if near else "") + \
                 "use one of those names, or propose the skill in catalog/taxonomy/skills.yml"
