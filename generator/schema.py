@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Literal
 
 from .errors import suggestion
@@ -18,6 +19,11 @@ SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://credcat.example/schemas/"
 
 Report = Callable[[tuple, str, str], None]  # (location, message, hint)
+
+
+@lru_cache(maxsize=64)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
 
 
 def describe(value: Any) -> str:
@@ -226,7 +232,7 @@ class Pattern(Text):
     def check(self, value: Any, loc: tuple, report: Report) -> bool:
         if not super().check(value, loc, report):
             return False
-        if not re.fullmatch(self.regex, value.strip()):
+        if not _compiled(self.regex).fullmatch(value.strip()):
             report(loc, f"expected {self.expects}, got {describe(value)}", f"for example: {self.example}" if self.example else "")
             return False
         return True
@@ -297,6 +303,15 @@ class Mapping(Shape):
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    @cached_property
+    def _known(self) -> dict[str, Field]:
+        """The fields by name, built once rather than for every record checked."""
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def _required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.need == "required")
+
     def matches_type(self, value: Any) -> bool:
         return isinstance(value, dict)
 
@@ -307,7 +322,7 @@ class Mapping(Shape):
             return False
         key_report = key_report or report
         ok = True
-        known = {f.name: f for f in self.fields}
+        known = self._known
         for key, item in value.items():
             spec = known.get(key)
             if spec is not None and item is None:
@@ -322,12 +337,12 @@ class Mapping(Shape):
                 ok = False
                 continue
             ok = spec.shape.check(item, loc + (key,), report) and ok
-        for spec in self.fields:
-            if spec.need == "required" and value.get(spec.name) is None and spec.name not in value:
+        for spec in self._required:
+            if value.get(spec.name) is None and spec.name not in value:
                 report(loc, f"missing required field '{spec.name}'",
                        f"add '{spec.name}: {spec.example}'" if spec.example else f"add '{spec.name}:'")
                 ok = False
-            elif spec.need == "required" and value.get(spec.name) is None:
+            elif value.get(spec.name) is None:
                 report(loc + (spec.name,), f"the required field '{spec.name}' is empty",
                        f"write a value, e.g. '{spec.name}: {spec.example}'" if spec.example else "write a value")
                 ok = False
