@@ -323,10 +323,13 @@ def _currency(symbol: str, country: str) -> tuple[str | None, str]:
     return None, "write an ISO 4217 code such as USD, EUR or GBP"
 
 
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def _decimal(text: str) -> str:
     """A canonical decimal string: '1,200.00' -> '1200', '49.50' -> '49.5'."""
     cleaned = text.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+    if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     cleaned = cleaned.replace(",", ".")
     value = Decimal(cleaned).normalize()
@@ -397,9 +400,12 @@ def _one_cost(item: Any, country: str, report: Report, loc: tuple) -> Cost | Non
 
 # --- occupations, dates, text -------------------------------------------------------------------
 
+_OCCUPATION_PREFIX = re.compile(r"^(?:SOC|ISCO|O\*NET)[ -]?", re.IGNORECASE)
+
+
 def parse_occupation(text: str) -> Occupation:
     """'15-2051' -> SOC, '2511' -> ISCO-08; a 'SOC '/'ISCO ' prefix is allowed."""
-    code = re.sub(r"^(?:SOC|ISCO|O\*NET)[ -]?", "", text.strip(), flags=re.IGNORECASE)
+    code = _OCCUPATION_PREFIX.sub("", text.strip())
     return Occupation("soc" if "-" in code else "isco", code)
 
 
