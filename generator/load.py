@@ -24,6 +24,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_ScalarNode = yaml.ScalarNode
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _CACHED_SCALAR_CHARS = 64
@@ -205,6 +206,10 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):  # most nodes: checked first
             return _scalar(node)
         depth += 1
+        # A string value within the caps (most values) is taken here rather than through another
+        # call to build(): the same result, count and mark, for less per-node work.
+        leaf_ok = depth <= MAX_DEPTH
+        marks = self.marks
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             key_marks = self.key_marks
@@ -225,11 +230,26 @@ class _Builder:
                     raise _fail(self.display, kline, kcol, f"duplicate key '{key}' (first given on line {first})",
                                 "each field may appear once per mapping; remove or merge one of them")
                 key_marks[key_loc] = (kline, kcol)
-                out[key] = self.build(value_node, key_loc, depth)
+                if value_node.__class__ is _ScalarNode and value_node.tag == _STR_TAG and leaf_ok \
+                        and self.count < MAX_NODES:
+                    self.count += 1
+                    vmark = value_node.start_mark
+                    marks[key_loc] = (vmark.line + 1, vmark.column + 1)
+                    out[key] = value_node.value
+                else:
+                    out[key] = self.build(value_node, key_loc, depth)
             return out
         if isinstance(node, yaml.SequenceNode):
-            build = self.build
-            return [build(item, loc + (i,), depth) for i, item in enumerate(node.value)]
+            items: list[Any] = []
+            for i, item in enumerate(node.value):
+                if item.__class__ is _ScalarNode and item.tag == _STR_TAG and leaf_ok and self.count < MAX_NODES:
+                    self.count += 1
+                    imark = item.start_mark
+                    marks[loc + (i,)] = (imark.line + 1, imark.column + 1)
+                    items.append(item.value)
+                else:
+                    items.append(self.build(item, loc + (i,), depth))
+            return items
         return _scalar(node)  # pragma: no cover - every node is a scalar, mapping or sequence
 
 
