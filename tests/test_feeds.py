@@ -157,6 +157,38 @@ def test_credential_document_keeps_the_seed_fields_at_the_stable_path(small_cata
     assert provider["country"] == "DE" and provider["counts"] == {"credentials": 1, "active": 1, "retired": 0}
 
 
+def test_credential_document_is_the_records_json_plus_the_api_fields(small_catalog):
+    catalog = read_catalog(small_catalog, AS_OF)
+    config = Config()
+    for cred in catalog.credentials:
+        doc = credential_document(cred, catalog, config)
+        record = cred.to_json()
+        record["stackability"].update({k: doc["stackability"][k] for k in ("part_of_reverse", "leads_to_reverse")})
+        assert {k: v for k, v in doc.items() if k not in ("@context", "page_url", "links")} == record
+
+
+def test_output_is_the_same_bytes_with_one_process_or_two(small_catalog, tmp_path, monkeypatch):
+    from generator.feeds import chunks
+
+    # Chunks of two credentials, and more than one process even for five credentials.
+    monkeypatch.setattr(chunks, "CHUNK", 2)
+    monkeypatch.setattr(chunks, "PARALLEL_MIN", 0)
+    catalog = read_catalog(small_catalog, AS_OF)
+    config = Config(site_dir=tmp_path / "no-live-site")
+    done: dict[int, list[int]] = {}
+    for jobs in (1, 2):
+        done[jobs] = []
+        write_feeds(catalog, config, tmp_path / f"jobs-{jobs}", advance=done[jobs].append, jobs=jobs)
+    one, two = api_files(tmp_path / "jobs-1"), api_files(tmp_path / "jobs-2")
+    assert [p.relative_to(tmp_path / "jobs-1") for p in one] == [p.relative_to(tmp_path / "jobs-2") for p in two]
+    assert [p for p, q in zip(one, two) if p.read_bytes() != q.read_bytes()] == []
+    assert done[1] == done[2] == [2, 2, 1]
+    # Each bulk file is one gzip member per chunk, read as one stream of lines in id order.
+    bulk = tmp_path / "jobs-2/api/v1/bulk/credentials.ndjson.gz"
+    assert bulk.read_bytes().count(b"\x1f\x8b\x08\x00\x00\x00\x00\x00") == 3
+    assert [d["id"] for d in documents(bulk, True)] == [c.id for c in catalog.credentials]
+
+
 def test_lists_are_paginated_in_id_order_with_next_and_prev(small_catalog, tmp_path):
     out = tmp_path / "site"
     catalog, _, report = build(small_catalog, out, api_page_size=2)

@@ -36,10 +36,14 @@ def traced_peak(catalog, config: Config, out: Path) -> int:
 
 
 def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path, monkeypatch):
-    from generator.feeds import writer
+    from generator.feeds import chunks, writer
 
     root = catalog_dir(catalog_files())
     config = Config(site_dir=tmp_path / "none", api_page_size=100, feed_page_size=50, api_exports=False)
+    # Memory grows with the chunk (a fixed number of credentials), not the catalog: small chunks so
+    # both catalogs span many, and one process, whose chunks tracemalloc sees.
+    monkeypatch.setattr(chunks, "CHUNK", 100)
+    monkeypatch.setattr(chunks, "PARALLEL_MIN", 10**9)
     # Writer threads hold bounded queues whose fill depends on timing: measure the rest inline...
     monkeypatch.setattr(writer, "WRITE_THREADS", 0)
     peaks, first_peaks = {}, {}
@@ -52,6 +56,10 @@ def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path, monkeypatc
     monkeypatch.setattr(writer, "WRITE_THREADS", 2)
     threaded = traced_peak(catalog, replace(config, previous=str(tmp_path / "first-2000")), tmp_path / "threaded")
     assert threaded < peaks[2000] + 4 * 2**20, (threaded, peaks)
+    # Worker processes hand back at most two chunks' results each at a time.
+    monkeypatch.setattr(chunks, "PARALLEL_MIN", 0)
+    parallel = traced_peak(catalog, replace(config, previous=str(tmp_path / "first-2000")), tmp_path / "parallel")
+    assert parallel < peaks[2000] + 4 * 2**20, (parallel, peaks)
     # A rebuild holds one page and one record at a time: four times the records, about the same peak.
     assert peaks[2000] < peaks[500] * 1.25 + 256 * 1024, peaks
     # A first build also keeps the list of its changes (every record is an addition): a few

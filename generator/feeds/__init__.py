@@ -1,26 +1,28 @@
 """Feeds stage: the static JSON API under site/api/v1/ for aggregators, registries and job boards.
 
-`write_feeds` is the table of contents: one streaming pass over the catalog (in id order) writes
-each credential's document and exports, feeds the bulk dumps and the paged lists, and merge-joins
-the catalog with the previous build's change state; then the change feed, the provider and skill
-documents, and the self-description (schemas, JSON-LD context, OpenAPI, index.json) follow.
-Memory holds one page or one record at a time, plus the list of this build's changes.
+`write_feeds` is the table of contents: one streaming pass over the catalog (in id order, in fixed
+chunks that may run on several processes: see chunks.py) writes each credential's document and
+exports, feeds the bulk dumps and the paged lists, and merge-joins the catalog with the previous
+build's change state; then the change feed, the provider and skill documents, and the
+self-description (schemas, JSON-LD context, OpenAPI, index.json) follow.
+Memory holds a few chunks' results and one page at a time, plus the list of this build's changes.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
-from . import paths, writer
+from . import paths
 from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_previous, write_changes_meta, write_feed
-from .documents import (credential_document, credential_summary, index_document, list_page, provider_document,
-                        provider_summary, skills_document)
+from .chunks import BULK_CREDENTIALS, feed_chunks
+from .documents import credential_document, index_document, list_page, provider_document, provider_summary, skills_document
 from .paths import credential_api_path, credential_page_path
-from .writer import Background, GzipLines, Pager, dumps, write_json
+from .writer import GzipLines, GzipMembers, Pager, write_json
 
 __all__ = ["write_feeds", "credential_document", "credential_api_path", "credential_page_path", "write_json",
            "FeedsReport", "PreviousBuildError"]
@@ -34,32 +36,6 @@ class FeedsReport:
     credential_pages: int
     providers: int
     feed: FeedResult
-
-
-class _Files:
-    """Writes many small text files on worker threads, creating each folder once."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self._made: set[str] = set()
-        self._background = Background(workers=writer.WRITE_THREADS, limit=256)
-
-    def write(self, rel: str, text: str) -> None:
-        """Queue one file (a path relative to the site folder) for writing."""
-        folder = rel.rpartition("/")[0]
-        if folder not in self._made:
-            (self.out / folder).mkdir(parents=True, exist_ok=True)
-            self._made.add(folder)
-        self._background.submit(_write_text, os.path.join(self.out, rel), text)
-
-    def close(self) -> None:
-        """Wait until every queued file is written."""
-        self._background.close()
-
-
-def _write_text(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 class _ProviderLists:
@@ -115,42 +91,40 @@ class _ProviderLists:
         return self.counts
 
 
-def write_feeds(catalog: Catalog, config: Config, out: Path) -> FeedsReport:
-    """Write the API documents for the catalog into `out` (the site folder being built)."""
+def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None = None,
+                jobs: int | None = None) -> FeedsReport:
+    """Write the API documents for the catalog into `out` (the site folder being built).
+
+    The per-credential work runs in `jobs` processes (default: one per CPU) for large catalogs;
+    `advance(n)` is told as credentials are done. The output is the same bytes whatever `jobs` is.
+    """
     from ..exports import EXPORTERS
 
     # The previous build first: an unreadable --previous must stop the build before anything is written.
     previous = resolve_previous(config, out)
-    files = _Files(out)
     total = len(catalog.credentials)
     page_size = config.api_page_size
     credential_pages = Pager(out, page_size, lambda n, items, has_next: (paths.credential_list_page(n), list_page(
         config, "credentials", n, items, has_next, paths.credential_list_page, total, page_size)))
     providers = _ProviderLists(catalog, config, out)
-    bulk = GzipLines(out / paths.BULK_CREDENTIALS)
-    bulk_exports = {fmt: GzipLines(out / paths.bulk_export_path(fmt)) for fmt in EXPORTERS}
+    bulk = {BULK_CREDENTIALS: GzipMembers(out / paths.BULK_CREDENTIALS),
+            **{fmt: GzipMembers(out / paths.bulk_export_path(fmt)) for fmt in EXPORTERS}}
     tracker = ChangeTracker(catalog.as_of, previous, GzipLines(out / paths.CHANGES_STATE))
 
-    # One pass in id order: documents, exports, bulk lines, list pages and change detection together,
-    # so each record is turned into JSON once and dropped before the next.
-    for cred in catalog.credentials:
-        doc = credential_document(cred, catalog, config)
-        text = dumps(doc)
-        files.write(paths.credential_api_path(cred), text)
-        bulk.write_text(text)
-        tracker.see(cred, doc["content_hash"])
-        summary = credential_summary(doc)
-        credential_pages.add(summary)
-        providers.add(cred, summary)
-        for fmt, export in EXPORTERS.items():
-            exported = dumps(export(cred, config))
-            if config.api_exports:
-                files.write(paths.export_path(fmt, cred.id), exported)
-            bulk_exports[fmt].write_text(exported)
+    # One pass in id order. Each chunk of credentials writes its documents and exports and turns
+    # each record into JSON once (on another process when the catalog is large); here its list
+    # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
+    for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1):
+        for name, member in result.bulk.items():
+            bulk[name].write(member)
+        for cred, content_hash, summary in zip(catalog.credentials[start:stop], result.hashes, result.summaries):
+            tracker.see(cred, content_hash)
+            credential_pages.add(summary)
+            providers.add(cred, summary)
+        if advance is not None and stop > start:
+            advance(stop - start)
     pages = credential_pages.close()
-    files.close()
-    bulk.close()
-    for stream in bulk_exports.values():
+    for stream in bulk.values():
         stream.close()
     tracker.state_out.close()
     counts = providers.finish()

@@ -6,19 +6,27 @@ aggregator can start at index.json and reach everything without building a URL i
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential, Provider
 from . import paths
+from .writer import dumps
 
 API_VERSION = "1"
 
 
 def credential_document(cred: Credential, catalog: Catalog, config: Config) -> dict:
     """The per-credential API document: the normalized record, its seal, hash and links."""
-    doc = cred.to_json()
+    # Credential.to_json() plus the API's links. Its three additions are made here, with the hash
+    # taken from this same content dict first: to_json would build and encode the content again.
+    doc = cred.content_json()
+    content_hash = "sha256:" + hashlib.sha256(dumps(doc).encode()).hexdigest()
+    doc["provider"] = {"id": cred.provider.id, "name": cred.provider.name, "country": cred.provider.country}
+    doc["seal"] = cred.seal.to_json() if cred.seal else None
+    doc["content_hash"] = content_hash
     doc["@context"] = config.url(paths.CONTEXT)
     doc["page_url"] = config.url(paths.credential_page_path(cred))
     doc["stackability"]["part_of_reverse"] = catalog.part_of_reverse.get(cred.id, [])
