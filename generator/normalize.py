@@ -308,6 +308,12 @@ _COST_TEXT = re.compile(
 _FREE = {"free", "free of charge", "no cost", "gratis", "kostenlos", "gratuit", "gratuito", "0"}
 
 
+@lru_cache(maxsize=1024)
+def _is_currency(code: str) -> bool:
+    """Whether `code` is an ISO 4217 code (a pycountry lookup costs microseconds; a record has a few)."""
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
 def _currency(symbol: str, country: str) -> tuple[str | None, str]:
     """(ISO code or None, hint) for a currency symbol or code."""
     sym = symbol.strip().lower()
@@ -318,7 +324,7 @@ def _currency(symbol: str, country: str) -> tuple[str | None, str]:
         return None, f"'$' is ambiguous for a provider in {country}; write the ISO code, e.g. 'USD 49'"
     if sym in _SYMBOLS:
         return _SYMBOLS[sym], ""
-    if len(sym) == 3 and sym.isalpha() and pycountry.currencies.get(alpha_3=sym.upper()):
+    if len(sym) == 3 and sym.isalpha() and _is_currency(sym.upper()):
         return sym.upper(), ""
     return None, "write an ISO 4217 code such as USD, EUR or GBP"
 
@@ -360,7 +366,7 @@ def _one_cost(item: Any, country: str, report: Report, loc: tuple) -> Cost | Non
         if amount != "0" and not currency:
             report(loc, "the cost has an amount but no currency", "add 'currency: USD' (an ISO 4217 code)")
             return None
-        if currency and pycountry.currencies.get(alpha_3=currency) is None:
+        if currency and not _is_currency(currency):
             report(loc + ("currency",), f"'{currency}' is not an ISO 4217 currency code", "write e.g. USD, EUR or GBP")
             return None
         return Cost(amount, currency if amount != "0" or currency else None, item.get("per"))
