@@ -107,7 +107,7 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
         write_search_index(catalog, config, out)
     # Feeds: each credential page links to its JSON document, so both must ship together.
     with stage(progress, "Writing feeds", total) as advance:
-        write_feeds(catalog, config, out)
+        write_feeds(catalog, config, out, advance=advance, jobs=jobs)
     # Last: the sitemap lists every page the stages above wrote.
     with stage(progress, "Writing the sitemap", 0):
         write_sitemap(catalog, config, out)

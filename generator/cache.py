@@ -211,6 +211,60 @@ class RecordStore:
         self.db.close()
 
 
+class ResultStore:
+    """Results of whole units of work (a chunk of feed documents, say) by the signature of their inputs.
+
+    Kept in SQLite beside the records; `commit` forgets every result this build did not use, so the
+    store holds one build's worth.
+    """
+
+    def __init__(self, folder: Path, name: str, clean: bool = False):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{name}.sqlite"
+        if clean:
+            self.path.unlink(missing_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+        self._used: set[bytes] = set()
+        self._pending: list[tuple[bytes, bytes]] = []
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        db.execute("CREATE TABLE IF NOT EXISTS results (signature BLOB PRIMARY KEY, value BLOB)")
+        return db
+
+    def get(self, signature: bytes) -> Any | None:
+        """The stored result made from `signature`, or None."""
+        row = self.db.execute("SELECT value FROM results WHERE signature = ?", (signature,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = pickle.loads(row[0])
+        except Exception:  # a damaged row is made again, never trusted
+            return None
+        self._used.add(signature)
+        return value
+
+    def put(self, signature: bytes, value: Any) -> None:
+        """Keep a result for the next build (written by `commit`)."""
+        self._used.add(signature)
+        self._pending.append((signature, pickle.dumps(value, protocol=5)))
+
+    def commit(self) -> None:
+        """Write the new results and forget those this build did not use."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+            stale = [(sig,) for (sig,) in self.db.execute("SELECT signature FROM results") if sig not in self._used]
+            self.db.executemany("DELETE FROM results WHERE signature = ?", stale)
+        self._pending.clear()
+
+    def close(self) -> None:
+        self.db.close()
+
+
 # --- reusing the last build's output ------------------------------------------------------------
 
 @dataclass(frozen=True)

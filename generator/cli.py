@@ -55,7 +55,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 def _open_reader(catalog: Path, as_of: str, paths: tuple[Path, ...] = ()) -> CatalogReader:
     try:
         only = resolve_paths(catalog, list(paths)) if paths else None
-        return CatalogReader(catalog, as_of, only)
+        return CatalogReader(catalog, as_of, only, jobs=os.cpu_count() or 1)  # forks only past 1,000 files
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
 
