@@ -1,7 +1,7 @@
 """Benchmark the feeds stage (api/v1/) on a synthetic catalog: time and memory of write_feeds.
 
 Usage:
-    python bench/feeds.py N [--seed S] [--work DIR] [--no-exports] [--no-trace]
+    python bench/feeds.py N [--seed S] [--work DIR] [--jobs J] [--no-exports] [--no-trace]
 
 Generates N synthetic credentials with bench/synth.py (reused when WORK already holds them), reads
 the catalog, then runs the feeds stage three times into fresh folders:
@@ -10,9 +10,11 @@ the catalog, then runs the feeds stage three times into fresh folders:
   same    a rebuild against `first` with nothing changed
   edited  a rebuild against `first` after 1% of the records changed content
 
-and prints, for each, wall time and the peak of memory the stage allocated itself (tracemalloc,
+and prints, for each, wall time, CPU time (this process and its worker processes) and the peak of memory the stage allocated itself (tracemalloc,
 measured in a separate run so tracing does not slow the timed one), plus the process's peak RSS.
 The catalog is read before any measurement: its size is reported, not counted in the stage.
+tracemalloc and the peak RSS see this process only: with more than one job, the workers (forked
+copies holding at most two chunks each) are not in them; --jobs 1 measures the whole stage.
 """
 from __future__ import annotations
 
@@ -69,12 +71,12 @@ def edited(catalog: Catalog, share: float) -> Catalog:
 
 
 def cpu_seconds() -> float:
-    """User + system CPU time of this process so far (all threads)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """User + system CPU time so far of this process (all threads) and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def run(catalog: Catalog, config: Config, out: Path, trace: bool) -> tuple[float, float, float | None, object]:
+def run(catalog: Catalog, config: Config, out: Path, trace: bool, jobs: int | None = None) -> tuple[float, float, float | None, object]:
     """One feeds stage into a fresh `out`: (wall seconds, CPU seconds, traced peak MB or None, report)."""
     if out.exists():
         shutil.rmtree(out)
@@ -82,7 +84,7 @@ def run(catalog: Catalog, config: Config, out: Path, trace: bool) -> tuple[float
     if trace:
         tracemalloc.start()
     started, cpu = time.perf_counter(), cpu_seconds()
-    report = write_feeds(catalog, config, out)
+    report = write_feeds(catalog, config, out, jobs=jobs)
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     peak = None
     if trace:
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of synthetic credentials")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/var/tmp/credcat-bench"), help="scratch folder")
+    parser.add_argument("--jobs", type=int, default=None, help="processes for the per-credential work (default: one per CPU)")
     parser.add_argument("--no-exports", action="store_true", help="skip per-credential export files (bulk exports stay)")
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args(argv)
@@ -113,11 +116,11 @@ def main(argv: list[str] | None = None) -> int:
              ("edited", edited(catalog, 0.01), replace(base, previous=str(first)), args.work / "site-edited")]
     results = {}
     for name, cat, config, out in cases:
-        seconds, cpu, _, report = run(cat, config, out, trace=False)
+        seconds, cpu, _, report = run(cat, config, out, trace=False, jobs=args.jobs)
         peak = None
         if not args.no_trace:
             scratch = out.with_name(out.name + "-traced")
-            _, _, peak, _ = run(cat, config, scratch, trace=True)
+            _, _, peak, _ = run(cat, config, scratch, trace=True, jobs=args.jobs)
             shutil.rmtree(scratch)
         files = sum(1 for _ in (out / "api/v1").rglob("*"))
         results[name] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "traced_peak_mb": None if peak is None else round(peak, 1),

@@ -96,8 +96,8 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int) -> Itera
     tasks = chunks(len(catalog.credentials))
     _JOB = (catalog, config, root)
     # The catalog is many long-lived objects: freezing them keeps the garbage collector from walking
-    # them on every collection (and from touching, so copying, forked workers' pages).
-    gc.collect()
+    # them on every collection (and from touching, so copying, forked workers' pages). No collection
+    # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
         if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
