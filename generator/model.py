@@ -20,7 +20,7 @@ def _num(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skill:
     """A skill as a credential states it, resolved against the taxonomy where possible."""
 
@@ -33,7 +33,7 @@ class Skill:
         return {"id": self.id, "label": self.label, "kind": self.kind, "uri": self.uri}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Workload:
     hours: float | None = None
     ects: float | None = None
@@ -42,7 +42,7 @@ class Workload:
         return {"hours": _num(self.hours), "ects": _num(self.ects)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     min: str  # ISO 8601 duration, e.g. P6W
     max: str
@@ -51,7 +51,7 @@ class Duration:
         return {"min": self.min, "max": self.max}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Level:
     eqf: int | None = None
     audience: str | None = None
@@ -60,7 +60,7 @@ class Level:
         return {"eqf": self.eqf, "audience": self.audience}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     types: tuple[str, ...]
     supervision: str | None = None
@@ -70,7 +70,7 @@ class Assessment:
         return {"type": list(self.types), "supervision": self.supervision, "id_verified": self.id_verified}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QualityAssurance:
     type: str
     body: str | None = None
@@ -80,7 +80,7 @@ class QualityAssurance:
         return {"type": self.type, "body": self.body, "url": self.url}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cost:
     amount: str  # decimal as text: "49", "1200.5"; "0" when free
     currency: str | None  # ISO 4217; None only when free
@@ -94,7 +94,7 @@ class Cost:
         return {"amount": self.amount, "currency": self.currency, "per": self.per}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occupation:
     scheme: str  # soc | isco
     code: str
@@ -103,14 +103,14 @@ class Occupation:
         return {"scheme": self.scheme, "code": self.code}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SealElement:
     key: str
     label: str
     met: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seal:
     """The computed quality seal: which catalog elements a record states, and whether it is fresh."""
 
@@ -132,7 +132,7 @@ class Seal:
                 "missing": list(self.missing), "elements": {e.key: e.met for e in self.elements}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provider:
     id: str
     name: str
@@ -149,7 +149,7 @@ class Provider:
                 "maintainers": list(self.maintainers)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credential:
     """One credential, normalized. Language maps are tuples of (lang, text) pairs in a stable order."""
 
@@ -236,7 +236,7 @@ class Credential:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaxonomySkill:
     id: str
     label: str
