@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from ..catalog import Catalog
 from ..config import Config
@@ -22,11 +23,16 @@ THEME = Path(__file__).resolve().parents[2] / "theme" / "search"
 ASSETS = ("search.js", "search-ui.js", "search.css")
 
 
-def write_search_index(catalog: Catalog, config: Config, out: Path) -> None:
-    """Write the search index for `catalog` into `out` (the site folder being built)."""
+def write_search_index(catalog: Catalog, config: Config, out: Path,
+                       advance: Callable[[int], None] | None = None) -> None:
+    """Write the search index for `catalog` into `out` (the site folder being built).
+
+    `advance(k)` is called as each k credentials are indexed; the calls add up to the number of
+    credentials (the first pass; the shorter second pass, over the vocabulary, is not reported).
+    """
     search_dir = out / "search"
     search_dir.mkdir(parents=True, exist_ok=True)
-    meta = build_index(catalog, config, search_dir)
+    meta = build_index(catalog, config, search_dir, advance=advance)
     copy_assets(search_dir, [lang["js"] for lang in meta["langs"].values() if lang["js"]])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..catalog import Catalog
 from ..config import Config
@@ -65,6 +66,7 @@ def _band(value: int | None, bands: tuple) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # a catalog's records share few dates
 def _days(date: str | None) -> int | None:
     return (dt.date.fromisoformat(date) - EPOCH).days if date else None
 
@@ -225,21 +227,33 @@ class RowCodec:
         """The row string for one credential, and its value numbers per facet."""
         out = []
         numbers: dict[str, list[int]] = {}
+        widths = self.widths
+        h, e = hours(cred), eur(cred)  # each used twice: for a band and as a sort key
         for f in self.facets:
-            width = self.widths[f.key]
-            values = [f.index[v] for v in facet_values(cred, f.key) if v in f.index]
+            key = f.key
+            width = widths[key]
+            if key == "cost":
+                band = _band(e, COST_BANDS)
+                found = [band] if band else []
+            elif key == "workload":
+                band = _band(h, WORKLOAD_BANDS)
+                found = [band] if band else []
+            else:
+                found = facet_values(cred, key)
+            index = f.index
+            values = [index[v] for v in found if v in index]
             if f.multi:
                 values = values[:35]
-                out.append(_b36(len(values), 1) + "".join(_b36(v, width) for v in values))
+                out.append(_b36(len(values), 1) + "".join([_b36(v, width) for v in values]))
             else:
                 values = values[:1]
                 out.append(_b36(values[0] + 1 if values else 0, width))
-            numbers[f.key] = values
-        keys = {"hours": hours(cred), "eur": eur(cred), "score": cred.seal.score if cred.seal else None,
-                "days": _days(cred.last_verified)}
-        for k in SORT_KEYS:
-            v = keys[k]
-            out.append(_b36(0 if v is None else v + 1, self.sort_widths[k]))
+            numbers[key] = values
+        sort_widths = self.sort_widths
+        score = cred.seal.score if cred.seal else None
+        days = _days(cred.last_verified)
+        for k, v in (("hours", h), ("eur", e), ("score", score), ("days", days)):
+            out.append(_b36(0 if v is None else v + 1, sort_widths[k]))
         return "".join(out), numbers
 
 

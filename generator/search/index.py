@@ -24,19 +24,23 @@ a one-word query needs one small file whatever the size, and its count and facet
 """
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
-import heapq
 import json
 import math
 import multiprocessing
 import os
 import shutil
 from array import array
+from bisect import bisect_left
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import sub
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..catalog import Catalog
 from ..config import Config
@@ -58,6 +62,7 @@ VALUE_PAGE = 256
 MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet>/)
 PAGED_COUNTS = 100  # precomputed counts kept per term for a paged facet: its most frequent values
 PARALLEL_FROM = 5000  # credentials; below this one process is faster
+CHUNK = 2048  # credentials per first-pass task: progress to report, work to balance over the processes
 AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
 RETIRED_FACTOR = 0.5
@@ -79,20 +84,27 @@ class Writer:
         self.hashes: list[tuple[str, str]] = []
         self.pool = ThreadPoolExecutor(threads)
         self.pending: deque[tuple[str, Future]] = deque()
+        self.folders: set[str] = set()  # folders already made
 
     def write(self, rel: str, obj: object, fast: bool = False) -> None:
         """Write obj as gzipped JSON at root/rel; `fast` for rarely fetched files (a cheaper gzip level)."""
-        data = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        self.write_json(rel, _json(obj), fast)
+
+    def write_json(self, rel: str, text: str, fast: bool = False) -> None:
+        """Write text, already JSON as `write` would make it, gzipped at root/rel."""
         level = GZIP_FAST if fast else GZIP_LEVEL
-        self.pending.append((rel, self.pool.submit(self._store, rel, data, level)))
+        self.pending.append((rel, self.pool.submit(self._store, rel, text.encode(), level)))
         while len(self.pending) > 64:
             self._settle()
 
     def _store(self, rel: str, data: bytes, level: int) -> str:
         blob = gzip.compress(data, compresslevel=level, mtime=0)
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(blob)
+        folder, _, name = rel.rpartition("/")
+        if folder not in self.folders:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        with open(os.path.join(self.root, rel), "wb") as f:
+            f.write(blob)
         return hashlib.sha256(blob).hexdigest()
 
     def _settle(self) -> None:
@@ -105,6 +117,11 @@ class Writer:
             self._settle()
         self.pool.shutdown()
         return self.hashes
+
+
+def _json(obj: object) -> str:
+    """obj as JSON the way Writer.write spells it."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def digest(hashes: list[tuple[str, str]]) -> str:
@@ -162,7 +179,25 @@ def tier_bounds(df: int) -> list[tuple[int, int]]:
 def _postings(docs: Sequence[int], imps: Sequence[int], rows: list[str]) -> dict:
     items = sorted(zip(docs, imps))  # by doc number (each doc once)
     ds = [d for d, _ in items]
-    return {"d": [b - a for a, b in zip([0] + ds, ds)], "s": [i for _, i in items], "r": [rows[d] for d in ds]}
+    return {"d": list(map(sub, ds, chain((0,), ds))), "s": [i for _, i in items], "r": [rows[d] for d in ds]}
+
+
+# Rough costs in nanoseconds, to choose how to count a facet's values in a term's documents.
+_COST = {"doc": 40, "value": 50, "bisect": 350, "bit": 0.07}
+
+
+@dataclass
+class FacetCounter:
+    """What counting one facet's values needs: per-document values, runs, bitmaps, and their cost."""
+
+    facet: Facet
+    per_doc: list  # value number or None per document; a tuple of them for a multi-valued facet
+    per_doc_values: float  # values per document, on average
+    by_run: list[int] = field(default_factory=list)  # values whose documents are one run
+    edges: list[int] = field(default_factory=list)  # their runs: [start, stop, start, stop, ...]
+    by_bitmap: list[int] = field(default_factory=list)  # the other values
+    masks: list[int] = field(default_factory=list)  # and their bitmaps
+    cost: float = 0.0  # counting by runs and bitmaps, in _COST's nanoseconds
 
 
 class IndexBuilder:
@@ -175,12 +210,8 @@ class IndexBuilder:
         self.facets: list[Facet] = build_facets(catalog, config)
         self.codec = RowCodec(self.facets, catalog)
         self.rows: list[str] = []
-        self.docvals: list[tuple[int, ...]] = []  # global facet value numbers per doc, for counts
-        offsets, total = {}, 0
-        for f in self.facets:
-            offsets[f.key] = total
-            total += len(f.values)
-        self.value_offsets = offsets
+        # Per facet, each document's value number (None: none), or the tuple of them for a multi-valued facet
+        self.docvals: list[list] = [[] for _ in self.facets]
         self.docs: dict[str, array] = {}
         self.parts: dict[str, array] = {}
         self.vocab: list[str] = []
@@ -188,115 +219,175 @@ class IndexBuilder:
     def collect(self, start: int, stop: int, writer: Writer, avg: dict[str, float]) -> dict:
         """Tokenize credentials [start, stop) once; (doc, BM25 tf part) per term; write their summaries."""
         type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
+        creds, catalog, encode = self.catalog.credentials, self.catalog, self.codec.encode
         page: list[list] = []
         docs: dict[str, array] = {}
         parts: dict[str, array] = {}
+        appenders: dict[str, tuple[Callable, Callable]] = {}  # term -> (docs[t].append, parts[t].append)
         rows: list[str] = []
-        docvals: list[tuple[int, ...]] = []
+        docvals: list[list] = [[] for _ in self.facets]
+        keep = [(f.key, vals.append, f.multi) for f, vals in zip(self.facets, docvals)]
+        scores = array("I")
         avgs = [avg[f] for f in FIELDS]
         boosts = [BOOSTS[f] * (K1 + 1) for f in FIELDS]
         slots = {f: i for i, f in enumerate(FIELDS)}
+        terms_of: dict[str, Callable[[str], list[str]]] = {}  # language tag -> its pipeline's terms()
         for n in range(start, stop):
-            cred = self.catalog.credentials[n]
-            counts: list[Counter | None] = [None] * len(FIELDS)
-            lengths = [0] * len(FIELDS)
-            for fname, lang, text in doc_fields(cred, self.catalog):
-                terms = self.pipes(lang).terms(text)
+            cred = creds[n]
+            texts: list[list[str] | None] = [None] * len(FIELDS)
+            for fname, lang, text in doc_fields(cred, catalog):
+                try:
+                    terms = terms_of[lang](text)
+                except KeyError:
+                    terms = (terms_of.setdefault(lang, self.pipes(lang).terms))(text)
                 slot = slots[fname]
-                lengths[slot] += len(terms)
-                if counts[slot] is None:
-                    counts[slot] = Counter(terms)
-                else:
-                    counts[slot].update(terms)
+                old = texts[slot]
+                texts[slot] = terms if old is None else old + terms
             factor = RETIRED_FACTOR if cred.retired else 1.0
             tfparts: dict[str, float] = {}
             get = tfparts.get
-            for slot, cnt in enumerate(counts):
-                if not cnt:
+            for slot, terms in enumerate(texts):
+                if not terms:
                     continue
-                norm = K1 * (1 - B + B * lengths[slot] / avgs[slot])
+                norm = K1 * (1 - B + B * len(terms) / avgs[slot])
                 boost = boosts[slot] * factor
-                for t, tf in cnt.items():
+                for t, tf in Counter(terms).items():
                     tfparts[t] = get(t, 0.0) + boost * tf / (tf + norm)
             for t, part in tfparts.items():
-                d = docs.get(t)
-                if d is None:
-                    d = docs[t] = array("I")
-                    parts[t] = array("f")
-                d.append(n)
-                parts[t].append(part)
-            row, numbers = self.codec.encode(cred)
+                try:
+                    add_doc, add_part = appenders[t]
+                except KeyError:
+                    d, q = docs[t], parts[t] = array("I"), array("f")
+                    add_doc, add_part = appenders[t] = (d.append, q.append)
+                add_doc(n)
+                add_part(part)
+            row, numbers = encode(cred)
             rows.append(row)
-            docvals.append(tuple(self.value_offsets[key] + v for key, vs in numbers.items() for v in vs))
+            for key, add, multi in keep:
+                vs = numbers[key]
+                add(tuple(vs) if multi else vs[0] if vs else None)
+            scores.append(cred.seal.score if cred.seal else 0)
             page.append(summary(cred, type_labels))
             if len(page) == SUMMARY_PAGE or n == stop - 1:
                 writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
                 page = []
-        return {"docs": docs, "parts": parts, "rows": rows, "docvals": docvals, "surfaces": self.surfaces(),
-                "langs": self.pipes.languages()}
+        return {"docs": docs, "parts": parts, "rows": rows, "docvals": docvals, "scores": scores,
+                "surfaces": self.pipes.take_surfaces(), "langs": self.pipes.languages()}
 
-    def merge(self, chunks: list[dict]) -> None:
+    def merge(self, chunks: Iterable[dict]) -> None:
         """Join the results of collect() over consecutive ranges (in order, so doc numbers stay sorted)."""
         self.langs: dict[str, dict] = {}
         self.surface: dict[str, str] = {}
+        self.scores = array("I")
         for chunk in chunks:
-            for t, arr in chunk["docs"].items():
-                if t in self.docs:
-                    self.docs[t].extend(arr)
-                    self.parts[t].extend(chunk["parts"][t])
-                else:
-                    self.docs[t] = arr
-                    self.parts[t] = chunk["parts"][t]
-            self.rows += chunk["rows"]
-            self.docvals += chunk["docvals"]
-            self.langs.update(chunk["langs"])
-            for t, w in chunk["surfaces"].items():
-                old = self.surface.get(t)
-                if old is None or (len(w), w) < (len(old), old):
-                    self.surface[t] = w
+            self.add_chunk(chunk)
+        self.finish()
+
+    def add_chunk(self, chunk: dict) -> None:
+        """Join one collect() result, the next range of documents in order."""
+        for t, arr in chunk["docs"].items():
+            if t in self.docs:
+                self.docs[t].extend(arr)
+                self.parts[t].extend(chunk["parts"][t])
+            else:
+                self.docs[t] = arr
+                self.parts[t] = chunk["parts"][t]
+        self.rows += chunk["rows"]
+        for mine, theirs in zip(self.docvals, chunk["docvals"]):
+            mine += theirs
+        self.scores.extend(chunk["scores"])
+        self.langs.update(chunk["langs"])
+        for t, w in chunk["surfaces"].items():
+            old = self.surface.get(t)
+            if old is None or (len(w), w) < (len(old), old):
+                self.surface[t] = w
+
+    def finish(self) -> None:
+        """After the last chunk: facet value bitmaps, the ALL term, the sorted vocabulary."""
         self.langs = dict(sorted(self.langs.items()))
         self.value_bitmaps()
         self.docs[ALL] = array("I", range(len(self.rows)))
         self.vocab = sorted(self.docs)
-
-    def _bitmap(self, docs: Iterable[int]) -> int:
-        bits = bytearray(len(self.rows) // 8 + 1)
-        for d in docs:
-            bits[d >> 3] |= 1 << (d & 7)
-        return int.from_bytes(bits, "little")
+        self.quoted = ['"' + row + '"' for row in self.rows]  # rows as JSON strings (base 36: nothing to escape)
 
     def value_bitmaps(self) -> None:
-        """One bitmap of documents per facet value, so a term's counts are ANDs and popcounts."""
-        docs_of: list[list[int]] = [[] for _ in range(sum(len(f.values) for f in self.facets))]
-        for n, values in enumerate(self.docvals):
-            for v in values:
-                docs_of[v].append(n)
-        self.masks = [self._bitmap(ds) if ds else 0 for ds in docs_of]
+        """Prepare the two ways to count a facet's values in a term's documents (see `counts`).
+
+        A value whose documents are consecutive numbers (a provider's credentials are read
+        together) is counted by bisecting a term's sorted documents at the run's ends. Any other
+        value gets a bitmap of its documents: its count in a term is an AND and a popcount
+        (`int.bit_count`) of the term's bitmap.
+        """
+        n = len(self.rows)
+        self.counters: list[FacetCounter] = []
+        for f, per_doc in zip(self.facets, self.docvals):
+            docs_of: list[list[int]] = [[] for _ in f.values]
+            if f.multi:
+                for d, vs in enumerate(per_doc):
+                    for v in vs:
+                        docs_of[v].append(d)
+            else:
+                for d, v in enumerate(per_doc):
+                    if v is not None:
+                        docs_of[v].append(d)
+            fc = FacetCounter(f, per_doc, sum(map(len, docs_of)) / max(1, n))
+            for v, ds in enumerate(docs_of):
+                if not ds:
+                    continue
+                if ds[-1] - ds[0] + 1 == len(ds):
+                    fc.by_run.append(v)
+                    fc.edges += [ds[0], ds[-1] + 1]
+                else:
+                    fc.by_bitmap.append(v)
+                    fc.masks.append(self._bitmap(ds))
+            # What counting by structure costs, in the nanoseconds of _COST: two bisections per run,
+            # an AND and a popcount over n bits per bitmap.
+            fc.cost = len(fc.edges) * _COST["bisect"] + len(fc.masks) * n * _COST["bit"]
+            self.counters.append(fc)
         self.docvals = []
 
-    def counts(self, docs: Iterable[int]) -> dict[str, list[int]]:
-        """Facet counts over documents: {facet: [value, count, value, count, ...]} (non-zero only)."""
-        mask = self._bitmap(docs)
+    def _bitmap(self, docs: Iterable[int]) -> int:
+        """The documents as the bits of an int (document d: the digit at index d of its binary string)."""
+        digits = bytearray(b"0") * len(self.rows)
+        deque(map(digits.__setitem__, docs, repeat(49)), maxlen=0)  # ord("1"), set without a Python loop
+        return int(digits, 2)
+
+    def counts(self, docs: Sequence[int]) -> dict[str, list[int]]:
+        """Facet counts over documents (sorted): {facet: [value, count, value, count, ...]} (non-zero only).
+
+        Each facet is counted the cheaper way for this term: over the term's documents (a Counter
+        of their values, cost growing with df), or by runs and bitmaps (cost growing with the
+        facet's values and the catalog's size), whichever _COST says is less.
+        """
+        df = len(docs)
+        mask: int | None = None
         out: dict[str, list[int]] = {}
-        for f in self.facets:
-            off = self.value_offsets[f.key]
-            flat: list[int] = []
-            pairs = []
-            for v in range(len(f.values)):
-                vm = self.masks[off + v]
-                c = (mask & vm).bit_count() if vm else 0
-                if c:
-                    pairs.append((v, c))
+        for fc in self.counters:
+            f = fc.facet
+            if df * (_COST["doc"] + fc.per_doc_values * _COST["value"]) < fc.cost:
+                if f.multi:
+                    found: dict = Counter(chain.from_iterable(map(fc.per_doc.__getitem__, docs)))
+                else:
+                    found = Counter(map(fc.per_doc.__getitem__, docs))
+                    found.pop(None, None)
+            else:
+                at = list(map(bisect_left, repeat(docs), fc.edges))
+                found = dict(zip(fc.by_run, map(sub, at[1::2], at[::2])))
+                if fc.masks:
+                    if mask is None:
+                        mask = self._bitmap(docs)
+                    found.update(zip(fc.by_bitmap, map(int.bit_count, map(mask.__and__, fc.masks))))
+            values = sorted(v for v, c in found.items() if c)
             if len(f.values) > MAX_INLINE_VALUES:  # thousands of providers: the top ones only
-                pairs = sorted(sorted(pairs, key=lambda p: (-p[1], p[0]))[:PAGED_COUNTS])
-            for v, c in pairs:
-                flat += [v, c]
-            out[f.key] = flat
+                values = sorted(sorted(values, key=lambda v: (-found[v], v))[:PAGED_COUNTS])
+            out[f.key] = list(chain.from_iterable(zip(values, map(found.__getitem__, values))))
         return out
 
     def write_terms(self, start: int, stop: int, writer: Writer) -> list[list]:
         """Write the postings of vocabulary terms [start, stop); return their shard entries."""
         n = len(self.rows)
+        rows = self.rows
+        quoted = self.quoted
         entries = []
         for termid in range(start, stop):
             term = self.vocab[termid]
@@ -309,20 +400,23 @@ class IndexBuilder:
                 w = idf(len(docs), n) * SCALE
             df = len(docs)
             if df <= INLINE_MAX:
-                entry: list = [term, df, _postings(list(docs), [_impact(p, w) for p in parts], self.rows)]
+                entry: list = [term, df, _postings(list(docs), _impacts(parts, w), rows)]
             else:
                 bounds = tier_bounds(df)[:TIERS]
-                order = _best(parts, w, bounds[-1][1])
-                imps = {i: _impact(parts[i], w) for i in order}
+                order, order_imps = _best(parts, w, bounds[-1][1])
+                imp_of = dict(zip(order, order_imps))
                 for k, (a, b) in enumerate(bounds):
-                    sel = order[a:b]
-                    obj = _postings([docs[i] for i in sel], [imps[i] for i in sel], self.rows)
-                    rows = obj.pop("r")
-                    obj["min"] = imps[order[b - 1]]
-                    if k == 0:
-                        obj["c"] = self.counts(docs)
-                    writer.write(f"p/{termid // 1000}/{termid}.{k}.json.gz", obj, fast=k > 0)
-                    writer.write(f"p/{termid // 1000}/{termid}.{k}r.json.gz", rows, fast=True)
+                    sel = sorted(order[a:b])  # by doc number: docs are sorted, so by index
+                    ds = list(map(docs.__getitem__, sel))
+                    # JSON spelled out as Writer.write would make it (sorted keys, no spaces): these
+                    # files are most of the index, and joining strings is several times faster.
+                    head = '{"c":' + _json(self.counts(docs)) + "," if k == 0 else "{"
+                    deltas = ",".join(map(str, map(sub, ds, chain((0,), ds))))
+                    impacts = ",".join(map(str, map(imp_of.__getitem__, sel)))
+                    path = f"p/{termid // 1000}/{termid}.{k}"
+                    writer.write_json(f"{path}.json.gz",
+                                      f'{head}"d":[{deltas}],"min":{order_imps[b - 1]},"s":[{impacts}]}}', fast=k > 0)
+                    writer.write_json(f"{path}r.json.gz", f'[{",".join(map(quoted.__getitem__, ds))}]', fast=True)
                 entry = [term, df, [termid, len(bounds)]]
             surface = self.surface.get(term)
             if surface and surface != term:
@@ -346,22 +440,9 @@ class IndexBuilder:
         writer.write(f"t/{shard_no}.json.gz", shard)
         return directory
 
-    def surfaces(self) -> dict[str, str]:
-        """For each term, the shortest word that stems to it: how suggestions are spelled."""
-        out: dict[str, str] = {}
-        for pipe in self.pipes.by_lang.values():
-            for word, term in pipe.cache.items():
-                if term:
-                    w = trim(word)
-                    old = out.get(term)
-                    if old is None or (len(w), w) < (len(old), old):
-                        out[term] = w
-        return out
-
     def _all_impacts(self) -> list[float]:
         # Browsing without words: best-documented first (seal score), then by doc number.
-        score_at = self.codec.layout()
-        return [1.0 + _row_score(r, score_at) for r in self.rows]
+        return [1.0 + score for score in self.scores]
 
     def facets_json(self, writer: Writer) -> list[dict]:
         """Facet definitions for meta.json; large value lists go to paged files."""
@@ -382,28 +463,29 @@ class IndexBuilder:
         return out
 
 
-def _row_score(row: str, layout: list[list]) -> int:
-    from .facets import decode_row
-
-    value = decode_row(row, layout)["score"]
-    return int(value) if isinstance(value, int) else 0
-
-
 def _impact(part: float, weight: float) -> int:
     return max(1, round(part * weight))
 
 
-def _best(parts: Sequence[float], weight: float, k: int) -> list[int]:
-    """Indexes of the k best postings by (impact desc, doc asc), rounding only the candidates."""
+def _impacts(parts: Iterable[float], weight: float) -> list[int]:
+    """_impact of each part (parts are positive, so a round to 0 is the only one raised to 1)."""
+    return [r or 1 for r in map(round, map(weight.__mul__, parts))]
+
+
+def _best(parts: Sequence[float], weight: float, k: int) -> tuple[list[int], list[int]]:
+    """Indexes of the k best postings by (impact desc, doc asc), and their impacts; rounding only the candidates."""
     if k >= len(parts):
-        return sorted(range(len(parts)), key=lambda i: -_impact(parts[i], weight))
-    kth = heapq.nlargest(k, parts)[-1]
+        imps = _impacts(parts, weight)
+        order = sorted(range(len(parts)), key=imps.__getitem__, reverse=True)  # stable: ties keep doc order
+        return order, list(map(imps.__getitem__, order))
+    kth = sorted(parts, reverse=True)[k - 1]
     # Anything that rounds to the k-th impact or above has part >= (impact - 0.5) / weight.
     impact = _impact(kth, weight)
     floor = (impact - 0.5) / weight if impact > 1 else float("-inf")  # impacts are floored at 1
-    cands = [i for i, p in enumerate(parts) if p >= floor]
-    cands.sort(key=lambda i: -_impact(parts[i], weight))  # stable: ties keep doc order
-    return cands[:k]
+    cands = list(compress(range(len(parts)), map(floor.__le__, parts)))
+    imps = _impacts(map(parts.__getitem__, cands), weight)
+    best = sorted(range(len(cands)), key=imps.__getitem__, reverse=True)[:k]  # stable: ties keep doc order
+    return list(map(cands.__getitem__, best)), list(map(imps.__getitem__, best))
 
 
 _JOB: tuple | None = None  # (builder, work folder, average field lengths), inherited by forked workers
@@ -414,6 +496,7 @@ def _collect_job(bounds: tuple[int, int]) -> dict:
     writer = Writer(work)
     out = builder.collect(bounds[0], bounds[1], writer, avg)
     out["files"] = writer.close()
+    out["count"] = bounds[1] - bounds[0]
     return out
 
 
@@ -424,11 +507,13 @@ def _terms_job(bounds: tuple[int, int]) -> dict:
     return {"entries": entries, "files": writer.close()}
 
 
-def _run(job: Callable[[tuple[int, int]], dict], ranges: list[tuple[int, int]], jobs: int) -> list[dict]:
+def _run(job: Callable[[tuple[int, int]], dict], ranges: list[tuple[int, int]], jobs: int) -> Iterator[dict]:
+    """job over each range, results in order as they come (forked processes when jobs > 1)."""
     if jobs <= 1 or len(ranges) <= 1:
-        return [job(r) for r in ranges]
+        yield from map(job, ranges)
+        return
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return pool.map(job, ranges, chunksize=1)
+        yield from pool.imap(job, ranges, chunksize=1)
 
 
 def _split(weights: Sequence[int], parts: int, align: int = 1) -> list[tuple[int, int]]:
@@ -444,11 +529,23 @@ def _split(weights: Sequence[int], parts: int, align: int = 1) -> list[tuple[int
     return [r for r in ranges if r[0] < r[1]]
 
 
-def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | None = None) -> dict:
+def _chunks(n: int, jobs: int) -> list[tuple[int, int]]:
+    """Ranges of credentials for the first pass: about CHUNK each (whole summary pages), at least `jobs`."""
+    if not n:
+        return [(0, 0)]
+    size = min(CHUNK, -(-n // jobs))
+    size = -(-size // SUMMARY_PAGE) * SUMMARY_PAGE
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
+
+
+def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | None = None,
+                advance: Callable[[int], None] | None = None) -> dict:
     """Write the index under search_dir/index/ and return meta (also written as meta.json.gz).
 
     Two passes, each split over `jobs` forked processes (default: the cores, up to 4): tokenizing
     ranges of credentials, then writing ranges of the vocabulary. Output does not depend on `jobs`.
+    `advance(k)` is called as the first pass finishes each range of k credentials (they add up
+    to the number of credentials); the second pass is not reported.
     """
     global _JOB
     n = len(catalog.credentials)
@@ -459,16 +556,17 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         shutil.rmtree(root)
     work = root / "_new"
     builder = IndexBuilder(catalog, config)
-    avg = _avg_lengths(catalog, Pipelines())
+    avg = _avg_lengths(catalog, builder.pipes)  # its words warm the cache the workers inherit
     _JOB = (builder, work, avg)
+    # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
+    # walking them on every full collection (a cost that grows with the catalog, paid again and
+    # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
+    gc.freeze()
+    files: list[tuple[str, str]] = []
     try:
-        doc_ranges = _split([1] * n, jobs, SUMMARY_PAGE) if n else [(0, 0)]
-        chunks = _run(_collect_job, doc_ranges, jobs)
-        files = [f for c in chunks for f in c.pop("files")]
-        builder.merge(chunks)
-        del chunks
+        builder.merge(_progress(_run(_collect_job, _chunks(n, jobs), jobs), files, advance))
         term_ranges = _split([len(builder.docs[t]) + 50 for t in builder.vocab], jobs * 4)
-        written = _run(_terms_job, term_ranges, jobs)
+        written = list(_run(_terms_job, term_ranges, jobs))
     finally:
         _JOB = None
     entries = [e for w in written for e in w["entries"]]
@@ -490,3 +588,13 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     top.write("meta.json.gz", meta)
     top.close()
     return meta
+
+
+def _progress(chunks: Iterable[dict], files: list[tuple[str, str]],
+              advance: Callable[[int], None] | None) -> Iterator[dict]:
+    """Pass first-pass results on in order, keeping their files and reporting their credentials."""
+    for chunk in chunks:
+        files += chunk.pop("files")
+        if advance is not None and chunk["count"]:
+            advance(chunk["count"])
+        yield chunk

@@ -115,11 +115,17 @@ def trim(word: str) -> str:
     return _TRIM.sub("", word)
 
 
+CACHE_WORDS = 200_000  # distinct words a Pipeline remembers (~40 MB at most); then it starts afresh
+
+
 class Pipeline:
-    """Trimmer, stop word filter and stemmer for one language, with a cache of every word seen.
+    """Trimmer, stop word filter and stemmer for one language, with a bounded cache of words seen.
 
     A catalog has millions of tokens but a small vocabulary, so each distinct word goes through
-    the pipeline once; after that a token costs one dictionary lookup.
+    the pipeline once; after that a token costs one dictionary lookup. The cache holds at most
+    CACHE_WORDS words (emptied when full, so a run of one-off words cannot grow it without end).
+    Each term's surface, the shortest word seen that makes it (how suggestions are spelled), is
+    kept apart from the cache, so emptying the cache loses nothing.
     """
 
     def __init__(self, lang: str) -> None:
@@ -127,6 +133,8 @@ class Pipeline:
         self.stops = stop_words(lang)
         self.stem = _stemmer(lang)
         self.cache: dict[str, str | None] = {}
+        self.surface: dict[str, str] = {}  # term -> shortest trimmed word for it (ties: smallest)
+        self.fresh: set[str] = set()  # terms whose surface changed since the last take_surfaces()
 
     @property
     def stemmed(self) -> bool:
@@ -138,12 +146,20 @@ class Pipeline:
             return self.cache[word]
         except KeyError:
             pass
-        out: str | None = trim(word)
+        trimmed = trim(word)
+        out: str | None = trimmed
         if not out or out in self.stops:
             out = None
         elif self.stem is not None:
             out = self.stem(out) or None
+        if len(self.cache) >= CACHE_WORDS:
+            self.cache.clear()
         self.cache[word] = out
+        if out:
+            old = self.surface.get(out)
+            if old is None or (len(trimmed), trimmed) < (len(old), old):
+                self.surface[out] = trimmed
+                self.fresh.add(out)
         return out
 
     def terms(self, text: str) -> list[str]:
@@ -153,10 +169,14 @@ class Pipeline:
         try:
             return [t for t in map(cache.__getitem__, words) if t]
         except KeyError:
-            for word in words:
-                if word not in cache:
-                    self.term(word)
-            return [t for t in map(cache.__getitem__, words) if t]
+            term = self.term
+            return [t for t in map(term, words) if t]
+
+    def take_surfaces(self) -> dict[str, str]:
+        """The surfaces that changed since the last call (all of them the first time)."""
+        out = {t: self.surface[t] for t in self.fresh}
+        self.fresh = set()
+        return out
 
 
 class Pipelines:
@@ -171,6 +191,16 @@ class Pipelines:
         if pipe is None:
             pipe = self.by_lang[lang] = Pipeline(lang)
         return pipe
+
+    def take_surfaces(self) -> dict[str, str]:
+        """Surfaces changed since the last call, over all languages (shortest word per term)."""
+        out: dict[str, str] = {}
+        for pipe in self.by_lang.values():
+            for t, w in pipe.take_surfaces().items():
+                old = out.get(t)
+                if old is None or (len(w), w) < (len(old), old):
+                    out[t] = w
+        return out
 
     def languages(self) -> dict[str, dict]:
         """What meta.json tells the browser: each language used and whether it is stemmed."""
