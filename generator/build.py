@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .cache import OutputReuse, RecordStore, code_key, digest
+from .cache import OutputReuse, RecordStore, ResultStore, code_key, digest
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
@@ -107,7 +107,15 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
         write_search_index(catalog, config, out)
     # Feeds: each credential page links to its JSON document, so both must ship together.
     with stage(progress, "Writing feeds", total) as advance:
-        write_feeds(catalog, config, out, advance=advance, jobs=jobs)
+        if reuse is None:
+            write_feeds(catalog, config, out, advance=advance, jobs=jobs)
+        else:
+            results = ResultStore(config.cache_dir, "feeds", clean=not reuse.old)
+            try:
+                write_feeds(catalog, config, out, advance=advance, jobs=jobs, reuse=reuse, key=key, results=results)
+                results.commit()
+            finally:
+                results.close()
     # Last: the sitemap lists every page the stages above wrote.
     with stage(progress, "Writing the sitemap", 0):
         write_sitemap(catalog, config, out)

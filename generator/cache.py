@@ -327,6 +327,18 @@ class OutputReuse:
             return None  # another file system, or links not allowed: make it again
         return old
 
+    def link_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Output]] | None:
+        """Link every one of `rels` made from `signature`, or none of them (None): a unit reused whole or made whole."""
+        done: list[tuple[str, Output]] = []
+        for rel in rels:
+            entry = self.link(rel, signature)
+            if entry is None:
+                for linked, _ in done:  # undo, so nothing written later goes through a link into the last site
+                    os.unlink(os.path.join(self.staging, linked))
+                return None
+            done.append((rel, entry))
+        return done
+
     def merge(self, entries: Iterable[tuple[str, Output | bytes]]) -> None:
         """Take the entries a worker process recorded."""
         for rel, entry in entries:

@@ -182,11 +182,35 @@ def test_output_is_the_same_bytes_with_one_process_or_two(small_catalog, tmp_pat
     one, two = api_files(tmp_path / "jobs-1"), api_files(tmp_path / "jobs-2")
     assert [p.relative_to(tmp_path / "jobs-1") for p in one] == [p.relative_to(tmp_path / "jobs-2") for p in two]
     assert [p for p, q in zip(one, two) if p.read_bytes() != q.read_bytes()] == []
-    assert done[1] == done[2] == [2, 2, 1]
+    cuts = chunks.chunks(catalog.credentials)
+    assert len(cuts) > 1 and done[1] == done[2] == [stop - start for start, stop in cuts]
     # Each bulk file is one gzip member per chunk, read as one stream of lines in id order.
     bulk = tmp_path / "jobs-2/api/v1/bulk/credentials.ndjson.gz"
-    assert bulk.read_bytes().count(b"\x1f\x8b\x08\x00\x00\x00\x00\x00") == 3
+    assert bulk.read_bytes().count(b"\x1f\x8b\x08\x00\x00\x00\x00\x00") == len(cuts)
     assert [d["id"] for d in documents(bulk, True)] == [c.id for c in catalog.credentials]
+
+
+def test_chunk_cuts_follow_ids_so_an_addition_moves_one_chunk(monkeypatch):
+    from types import SimpleNamespace
+
+    from generator.feeds import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK", 4)
+    ids = [SimpleNamespace(id=f"p/c{i:04d}") for i in range(400)]
+    before = chunks.chunks(ids)
+    assert before[0][0] == 0 and before[-1][1] == 400 and all(b - a <= 16 for a, b in before)
+    assert 40 < len(before) < 200  # about CHUNK long on average
+    grown = ids[:150] + [SimpleNamespace(id="p/c0150a")] + ids[150:]
+    after = chunks.chunks(grown)
+
+    def members(cuts, items):
+        return {tuple(x.id for x in items[a:b]) for a, b in cuts}
+
+    changed = members(after, grown) - members(before, ids)
+    gone = members(before, ids) - members(after, grown)
+    # Only the chunk the new id falls in changes (split in two when the new id is itself a cut).
+    assert len(gone) == 1 and 1 <= len(changed) <= 2
+    assert sorted(x for chunk in changed for x in chunk) == sorted([*next(iter(gone)), "p/c0150a"])
 
 
 def test_lists_are_paginated_in_id_order_with_next_and_prev(small_catalog, tmp_path):

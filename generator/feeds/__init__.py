@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..cache import Fingerprints, OutputReuse, ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
 from . import paths
 from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_previous, write_changes_meta, write_feed
-from .chunks import BULK_CREDENTIALS, feed_chunks
+from .chunks import BULK_CREDENTIALS, ChunkResult, chunk_files, feed_chunks
 from .documents import credential_document, index_document, list_page, provider_document, provider_summary, skills_document
 from .paths import credential_api_path, credential_page_path
 from .writer import GzipLines, GzipMembers, Pager, write_json
@@ -92,11 +93,14 @@ class _ProviderLists:
 
 
 def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None = None,
-                jobs: int | None = None) -> FeedsReport:
+                jobs: int | None = None, reuse: OutputReuse | None = None, key: bytes = b"",
+                results: ResultStore | None = None) -> FeedsReport:
     """Write the API documents for the catalog into `out` (the site folder being built).
 
     The per-credential work runs in `jobs` processes (default: one per CPU) for large catalogs;
     `advance(n)` is told as credentials are done. The output is the same bytes whatever `jobs` is.
+    With the build cache (`reuse`, `results`, the global `key`), a chunk whose records and reverse
+    links are unchanged takes its result from the last build and its files are linked, not made.
     """
     from ..exports import EXPORTERS
 
@@ -114,7 +118,11 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     # One pass in id order. Each chunk of credentials writes its documents and exports and turns
     # each record into JSON once (on another process when the catalog is large); here its list
     # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
-    for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1):
+    cached = _ChunkCache(catalog, config, key, reuse, results) if reuse is not None and results is not None else None
+    for (start, stop), result, made in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1,
+                                                   cached.reused if cached is not None else None):
+        if cached is not None and made:
+            cached.made((start, stop), result)
         for name, member in result.bulk.items():
             bulk[name].write(member)
         for cred, content_hash, summary in zip(catalog.credentials[start:stop], result.hashes, result.summaries):
@@ -148,6 +156,38 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
                     "this_build": feed.changes}
     write_json(out / paths.INDEX, index_document(catalog, config, pages, provider_pages, feed_summary))
     return FeedsReport(total, pages, len(catalog.providers), feed)
+
+
+class _ChunkCache:
+    """Chunks of the last build reused whole: their result from the result store, their files linked."""
+
+    def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
+        self.catalog, self.config, self.key, self.reuse, self.results = catalog, config, key, reuse, results
+        self.fingerprints = Fingerprints(catalog.fingerprints)
+
+    def signature(self, chunk: tuple[int, int]) -> bytes:
+        """What a chunk is made of: its records and the reverse links their documents list."""
+        parts = [self.key, b"feeds"]
+        for cred in self.catalog.credentials[chunk[0]:chunk[1]]:
+            parts += [self.fingerprints.of(cred), "|".join(self.catalog.part_of_reverse.get(cred.id, ())),
+                      "|".join(self.catalog.leads_to_reverse.get(cred.id, ()))]
+        return digest(*parts)
+
+    def reused(self, chunk: tuple[int, int]) -> ChunkResult | None:
+        signature = self.signature(chunk)
+        result = self.results.get(signature)
+        if result is None:
+            return None
+        linked = self.reuse.link_all(chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config), signature)
+        if linked is None:
+            return None
+        self.reuse.merge(linked)
+        return result
+
+    def made(self, chunk: tuple[int, int], result: ChunkResult) -> None:
+        signature = self.signature(chunk)
+        self.results.put(signature, result)
+        self.reuse.merge((rel, signature) for rel in chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config))
 
 
 def write_self_description(config: Config, out: Path) -> None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import zlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..catalog import Catalog
 from ..config import Config
@@ -42,9 +43,33 @@ class ChunkResult:
     bulk: dict[str, bytes]
 
 
-def chunks(total: int) -> list[tuple[int, int]]:
-    """The [start, stop) ranges of the chunks of a catalog of `total` credentials (one empty chunk when empty)."""
-    return [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)] or [(0, 0)]
+def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
+    """The [start, stop) ranges of the chunks of `creds` (one empty chunk when there are none).
+
+    A chunk ends after each credential whose id hashes to 0 modulo CHUNK, so chunks are CHUNK long
+    on average, and at 4 x CHUNK at most. The cuts depend on the ids, not on positions: adding or
+    removing a credential changes its own chunk only, and the build cache reuses the others.
+    """
+    ranges, start = [], 0
+    for i, cred in enumerate(creds):
+        if zlib.crc32(cred.id.encode("utf-8")) % CHUNK == 0 or i + 1 - start >= 4 * CHUNK:
+            ranges.append((start, i + 1))
+            start = i + 1
+    if start < len(creds) or not ranges:
+        ranges.append((start, len(creds)))
+    return ranges
+
+
+def chunk_files(creds: Sequence[Credential], config: Config) -> list[str]:
+    """The site-relative files `feed_chunk` writes for `creds`."""
+    from ..exports import EXPORTERS
+
+    files = []
+    for cred in creds:
+        files.append(paths.credential_api_path(cred))
+        if config.api_exports:
+            files += [paths.export_path(fmt, cred.id) for fmt in EXPORTERS]
+    return files
 
 
 def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str) -> ChunkResult:
@@ -87,13 +112,17 @@ def _chunk_task(chunk: tuple[int, int]) -> ChunkResult:
     return feed_chunk(catalog.credentials[chunk[0]:chunk[1]], catalog, config, root)
 
 
-def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int) -> Iterator[tuple[tuple[int, int], ChunkResult]]:
-    """Every chunk's (range, result) in id order, computed in `jobs` forked processes for large catalogs.
+def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int,
+                reused: Callable[[tuple[int, int]], ChunkResult | None] | None = None
+                ) -> Iterator[tuple[tuple[int, int], ChunkResult, bool]]:
+    """Every chunk's (range, result, made) in id order, computed in `jobs` forked processes for large catalogs.
 
-    At most two chunks per process are in flight, so memory stays bounded whatever the catalog's size.
+    `reused(range)` may give a chunk's result from an earlier build (its files already in place);
+    such chunks are not computed and come with made=False. At most two chunks per process are in
+    flight, so memory stays bounded whatever the catalog's size.
     """
     global _JOB
-    tasks = chunks(len(catalog.credentials))
+    tasks = chunks(catalog.credentials)
     _JOB = (catalog, config, root)
     # The catalog is many long-lived objects: freezing them keeps the garbage collector from walking
     # them on every collection (and from touching, so copying, forked workers' pages). No collection
@@ -105,15 +134,17 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int) -> Itera
                 pending: deque = deque()
                 for task in tasks:
                     if len(pending) >= 2 * jobs:
-                        done, result = pending.popleft()
-                        yield done, result.get()
-                    pending.append((task, pool.apply_async(_chunk_task, (task,))))
+                        done, result, old = pending.popleft()
+                        yield done, (old if old is not None else result.get()), old is None
+                    old = reused(task) if reused is not None else None
+                    pending.append((task, None if old is not None else pool.apply_async(_chunk_task, (task,)), old))
                 while pending:
-                    done, result = pending.popleft()
-                    yield done, result.get()
+                    done, result, old = pending.popleft()
+                    yield done, (old if old is not None else result.get()), old is None
         else:
             for task in tasks:
-                yield task, _chunk_task(task)
+                old = reused(task) if reused is not None else None
+                yield task, (old if old is not None else _chunk_task(task)), old is None
     finally:
         _JOB = None
         gc.unfreeze()
