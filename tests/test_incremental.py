@@ -80,7 +80,7 @@ def test_unchanged_catalog_reuses_every_page(tmp_path, catalog):
     report = assert_incremental_equals_clean(tmp_path, catalog, lambda: None)
     pages = len(list((tmp_path / "site" / "credentials").rglob("index.html")))
     documents = len(list((tmp_path / "site" / "api/v1/credentials").rglob("*.json")))
-    exports = sum(len(list((tmp_path / "site" / "api/v1" / fmt).rglob("*.json"))) for fmt in ("ctdl", "ob3", "schemaorg"))
+    exports = sum(len(list((tmp_path / "site" / "api/v1" / fmt).rglob("*.jsonld"))) for fmt in ("ctdl", "ob3", "schemaorg"))
     assert pages == report.credentials and documents > report.credentials and exports == 3 * report.credentials
     # Credential pages, their documents and exports all linked (list pages too; the search page never).
     assert report.reused >= pages + report.credentials + exports
