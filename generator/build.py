@@ -49,6 +49,8 @@ class BuildReport:
         text = (f"Built {self.credentials} credential{'s' if self.credentials != 1 else ''} from {self.providers} "
                 f"provider{'s' if self.providers != 1 else ''} ({self.pages} catalog pages) into {self.site_dir} "
                 f"in {self.seconds:.1f} s.")
+        if self.reused:
+            text += f" {self.reused:,} unchanged files reused from the last build."
         if self.warnings:
             text += f" {self.warnings} warning{'s' if self.warnings != 1 else ''} in the catalog: run `credcat validate` to see them."
         return text
