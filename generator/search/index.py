@@ -34,7 +34,7 @@ import os
 import shutil
 from array import array
 from bisect import bisect_left
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
@@ -200,6 +200,17 @@ class FacetCounter:
     cost: float = 0.0  # counting by runs and bitmaps, in _COST's nanoseconds
 
 
+def _doc_array() -> array:
+    return array("I")
+
+
+def _part_array() -> array:
+    return array("f")
+
+
+_append = array.append
+
+
 class IndexBuilder:
     """Collects postings in one pass over the catalog, then writes shards, tiers and summaries."""
 
@@ -221,9 +232,10 @@ class IndexBuilder:
         type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
         creds, catalog, encode = self.catalog.credentials, self.catalog, self.codec.encode
         page: list[list] = []
-        docs: dict[str, array] = {}
-        parts: dict[str, array] = {}
-        appenders: dict[str, tuple[Callable, Callable]] = {}  # term -> (docs[t].append, parts[t].append)
+        # array.append over map(): the postings are appended at C speed, not one bytecode loop each
+        docs: defaultdict[str, array] = defaultdict(_doc_array)
+        parts: defaultdict[str, array] = defaultdict(_part_array)
+        docs_of, parts_of = docs.__getitem__, parts.__getitem__
         rows: list[str] = []
         docvals: list[list] = [[] for _ in self.facets]
         keep = [(f.key, vals.append, f.multi) for f, vals in zip(self.facets, docvals)]
@@ -244,23 +256,20 @@ class IndexBuilder:
                 old = texts[slot]
                 texts[slot] = terms if old is None else old + terms
             factor = RETIRED_FACTOR if cred.retired else 1.0
+            # BM25's tf part per term, summed over the fields in FIELDS order (the same float sums).
             tfparts: dict[str, float] = {}
-            get = tfparts.get
             for slot, terms in enumerate(texts):
                 if not terms:
                     continue
                 norm = K1 * (1 - B + B * len(terms) / avgs[slot])
                 boost = boosts[slot] * factor
-                for t, tf in Counter(terms).items():
-                    tfparts[t] = get(t, 0.0) + boost * tf / (tf + norm)
-            for t, part in tfparts.items():
-                try:
-                    add_doc, add_part = appenders[t]
-                except KeyError:
-                    d, q = docs[t], parts[t] = array("I"), array("f")
-                    add_doc, add_part = appenders[t] = (d.append, q.append)
-                add_doc(n)
-                add_part(part)
+                if tfparts:
+                    get = tfparts.get
+                    tfparts.update({t: get(t, 0.0) + boost * tf / (tf + norm) for t, tf in Counter(terms).items()})
+                else:  # 0.0 + x is x
+                    tfparts = {t: boost * tf / (tf + norm) for t, tf in Counter(terms).items()}
+            deque(map(_append, map(docs_of, tfparts), repeat(n)), maxlen=0)
+            deque(map(_append, map(parts_of, tfparts), tfparts.values()), maxlen=0)
             row, numbers = encode(cred)
             rows.append(row)
             for key, add, multi in keep:
@@ -271,7 +280,7 @@ class IndexBuilder:
             if len(page) == SUMMARY_PAGE or n == stop - 1:
                 writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
                 page = []
-        return {"docs": docs, "parts": parts, "rows": rows, "docvals": docvals, "scores": scores,
+        return {"docs": dict(docs), "parts": dict(parts), "rows": rows, "docvals": docvals, "scores": scores,
                 "surfaces": self.pipes.take_surfaces(), "langs": self.pipes.languages()}
 
     def merge(self, chunks: Iterable[dict]) -> None:
@@ -469,7 +478,20 @@ def _impact(part: float, weight: float) -> int:
 
 def _impacts(parts: Iterable[float], weight: float) -> list[int]:
     """_impact of each part (parts are positive, so a round to 0 is the only one raised to 1)."""
-    return [r or 1 for r in map(round, map(weight.__mul__, parts))]
+    rounded = list(map(round, map(weight.__mul__, parts)))
+    return [r or 1 for r in rounded] if 0 in rounded else rounded
+
+
+def _kth_largest(parts: Sequence[float], k: int) -> float:
+    """The k-th largest of parts (1 <= k <= len(parts)), without sorting them all when there are many."""
+    if len(parts) > 4 * k:
+        # A guess a little below the k-th largest, from a sample; exact if at least k parts reach it.
+        sample = sorted(parts[::16], reverse=True)
+        guess = sample[min(len(sample) - 1, k // 16 + k // 64 + 8)]
+        top = list(filter(guess.__le__, parts))
+        if len(top) >= k:
+            return sorted(top, reverse=True)[k - 1]
+    return sorted(parts, reverse=True)[k - 1]
 
 
 def _best(parts: Sequence[float], weight: float, k: int) -> tuple[list[int], list[int]]:
@@ -478,7 +500,8 @@ def _best(parts: Sequence[float], weight: float, k: int) -> tuple[list[int], lis
         imps = _impacts(parts, weight)
         order = sorted(range(len(parts)), key=imps.__getitem__, reverse=True)  # stable: ties keep doc order
         return order, list(map(imps.__getitem__, order))
-    kth = sorted(parts, reverse=True)[k - 1]
+    parts = parts.tolist() if isinstance(parts, array) else parts  # floats made once, not on every pass
+    kth = _kth_largest(parts, k)
     # Anything that rounds to the k-th impact or above has part >= (impact - 0.5) / weight.
     impact = _impact(kth, weight)
     floor = (impact - 0.5) / weight if impact > 1 else float("-inf")  # impacts are floored at 1

@@ -107,7 +107,19 @@ def primary(tag: str) -> str:
 
 def split(text: str) -> list[str]:
     """lunr's tokenizer: lower-case, split on whitespace, hyphens and '/' (empty pieces dropped)."""
-    return [piece for piece in _SPLIT.split(text.lower()) if piece]
+    return [piece for piece in _words(text) if piece]
+
+
+def _words(text: str) -> list[str]:
+    """text lower-cased and split as SPLIT_CLASS does; may hold empty pieces.
+
+    Nearly all text is ASCII, where str.split() is the same whitespace as JavaScript's \\s but for
+    the separators \\x1c-\\x1f, and costs half the regular expression.
+    """
+    low = text.lower()
+    if low.isascii() and "\x1c" not in low and "\x1d" not in low and "\x1e" not in low and "\x1f" not in low:
+        return low.replace("-", " ").replace("/", " ").split()
+    return _SPLIT.split(low)
 
 
 def trim(word: str) -> str:
@@ -164,7 +176,7 @@ class Pipeline:
 
     def terms(self, text: str) -> list[str]:
         """All index terms of a text, in order."""
-        words = _SPLIT.split(text.lower())
+        words = _words(text)
         cache = self.cache
         try:
             return [t for t in map(cache.__getitem__, words) if t]
