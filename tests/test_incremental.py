@@ -216,7 +216,9 @@ def test_ci_gets_one_plain_line_per_stage(tmp_path, catalog, monkeypatch):
     stages = [line.split(":")[0] for line in lines[:-1]]
     assert stages == ["Checking records", "Building narrative pages (MkDocs)", "Rendering pages",
                       "Indexing for search", "Writing feeds", "Writing the sitemap"]
-    assert lines[0].startswith("Checking records: 5 of 5 in ")
+    for line in lines[:-1]:  # every stage over the records counts each of them once
+        if not line.startswith(("Building narrative", "Writing the sitemap")):
+            assert ": 5 of 5 in " in line, line
     assert lines[-1].startswith("Built 5 credentials") and "reused" not in lines[-1]
     again = cli_build(tmp_path / "site", catalog=catalog).output.strip().splitlines()[-1]
     assert again.startswith("Built 5 credentials") and " unchanged files reused from the last build." in again
