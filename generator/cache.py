@@ -293,6 +293,7 @@ class OutputReuse:
         self.old: dict[str, Output] = {} if clean else self._load()
         self.new: dict[str, Output | bytes] = {}
         self.linked = 0
+        self._folders: set[str] = set()  # folders of the build folder known to exist
 
     def _load(self) -> dict[str, Output]:
         try:
@@ -317,12 +318,12 @@ class OutputReuse:
         if (st.st_size, st.st_mtime_ns, st.st_ino) != (old.size, old.mtime_ns, old.inode):
             return None  # changed since that build: make it again
         target = os.path.join(self.staging, rel)
+        folder = os.path.dirname(target)
         try:
-            try:
-                os.link(source, target)
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.link(source, target)
+            if folder not in self._folders:  # one mkdir per folder, not a failed link and a makedirs per file
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            os.link(source, target)
         except OSError:
             return None  # another file system, or links not allowed: make it again
         return old
