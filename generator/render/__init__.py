@@ -56,24 +56,21 @@ def head_html(spec: PageSpec, config: Config, base: str) -> str:
     translation and fetches a sitemap.xml beside it.
     """
     url = escape(config.url(spec.path), quote=True)
-    title = escape(spec.name, quote=True)
-    lines = [
-        f'<link rel="canonical" href="{url}">',
-        '<meta property="og:type" content="website">',
-        f'<meta property="og:site_name" content="{escape(config.site_name, quote=True)}">',
-        f'<meta property="og:title" content="{title}">',
-        f'<meta property="og:description" content="{escape(spec.description, quote=True)}">',
-        f'<meta property="og:url" content="{url}">',
-    ]
+    head = (f'<link rel="canonical" href="{url}">\n'
+            '<meta property="og:type" content="website">\n'
+            f'<meta property="og:site_name" content="{escape(config.site_name, quote=True)}">\n'
+            f'<meta property="og:title" content="{escape(spec.name, quote=True)}">\n'
+            f'<meta property="og:description" content="{escape(spec.description, quote=True)}">\n'
+            f'<meta property="og:url" content="{url}">')
     if spec.prev is not None:
-        lines.append(f'<link rel="prev" href="{base}{spec.prev}">')
+        head += f'\n<link rel="prev" href="{base}{spec.prev}">'
     if spec.next is not None:
-        lines.append(f'<link rel="next" href="{base}{spec.next}">')
+        head += f'\n<link rel="next" href="{base}{spec.next}">'
     for style in spec.styles:
-        lines.append(f'<link rel="stylesheet" href="{base}{escape(style, quote=True)}">')
+        head += f'\n<link rel="stylesheet" href="{base}{escape(style, quote=True)}">'
     if spec.jsonld is not None:
-        lines.append(f'<script type="application/ld+json">{script_json(spec.jsonld)}</script>')
-    return "\n".join(lines)
+        head += f'\n<script type="application/ld+json">{script_json(spec.jsonld)}</script>'
+    return head
 
 
 def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Environment | None = None) -> str:
@@ -84,7 +81,8 @@ def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Enviro
     return shell.render(
         depth=spec.depth, title=f"{spec.name} - {config.site_name}", name=spec.name, description=spec.description,
         head=head_html(spec, config, base), content=f'<div id="credcat-main" class="credcat" tabindex="-1">\n{body}</div>',
-        scripts="".join(f'<script src="{base}{escape(src, quote=True)}"></script>' for src in spec.scripts))
+        scripts="".join(f'<script src="{base}{escape(src, quote=True)}"></script>' for src in spec.scripts)
+        if spec.scripts else "")
 
 
 def write_page(root: str, path: str, html: str) -> None:

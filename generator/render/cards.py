@@ -94,10 +94,20 @@ def cred_link(base: str, cid: str, cred: Credential | None) -> Markup:
 
 def breadcrumb(base: str, trail: Iterable[tuple[str, str | None]]) -> Markup:
     """The breadcrumb trail: Home, then (label, path) pairs; the current page has path None."""
-    items = [f'<li><a href="{base or "./"}">Home</a></li>']
+    return breadcrumb_nav(breadcrumb_items(base, trail))
+
+
+def breadcrumb_items(base: str, trail: Iterable[tuple[str, str | None]], home: bool = True) -> str:
+    """The <li> items of a breadcrumb trail (Home's first unless `home` is False), for breadcrumb_nav."""
+    items = [f'<li><a href="{base or "./"}">Home</a></li>'] if home else []
     for label, path in trail:
         if path is None:
             items.append(f'<li aria-current="page">{escape(label)}</li>')
         else:
             items.append(f'<li><a href="{base}{path}">{escape(label)}</a></li>')
-    return Markup(f'<nav class="credcat-breadcrumb" aria-label="Breadcrumb"><ol>{"".join(items)}</ol></nav>')
+    return "".join(items)
+
+
+def breadcrumb_nav(items: str) -> Markup:
+    """The breadcrumb <nav> around breadcrumb_items (a page type can keep the items of its ancestors)."""
+    return Markup(f'<nav class="credcat-breadcrumb" aria-label="Breadcrumb"><ol>{items}</ol></nav>')
