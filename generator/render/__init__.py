@@ -19,6 +19,7 @@ import jinja2
 from ..catalog import Catalog
 from ..cache import Fingerprints, OutputReuse, digest
 from ..config import Config
+from ..feeds.writer import write_text_file
 from ..jsonld import script_json
 
 from . import cards
@@ -94,13 +95,7 @@ def write_page(root: str, path: str, html: str) -> None:
         pass
     except FileNotFoundError:
         os.makedirs(folder, exist_ok=True)
-    fd = os.open(os.path.join(folder, "index.html"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        data = memoryview(html.encode("utf-8"))
-        while data:
-            data = data[os.write(fd, data):]
-    finally:
-        os.close(fd)
+    write_text_file(folder, "index.html", html)
 
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
