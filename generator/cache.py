@@ -28,7 +28,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from .model import Credential, Provider
 
@@ -363,9 +363,3 @@ class OutputReuse:
         with open(tmp, "wb") as fh:
             pickle.dump((str(self.site_dir), FORMAT, outputs), fh, protocol=5)
         os.replace(tmp, self.file)
-
-
-def iter_chunks(items: list, size: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of consecutive slices of `items` of at most `size`."""
-    for start in range(0, len(items), size):
-        yield start, min(start + size, len(items))
