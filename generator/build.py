@@ -131,10 +131,8 @@ def global_key(config: Config, shell: Shell) -> bytes:
 
 def open_store(config: Config, clean: bool) -> RecordStore:
     """The record store of the cache folder (emptied first when `clean`)."""
-    if clean:
-        (config.cache_dir / "records.sqlite").unlink(missing_ok=True)
     try:
-        return RecordStore(config.cache_dir)
+        return RecordStore(config.cache_dir, clean)
     except (OSError, sqlite3.Error) as exc:
         raise UsageError(f"cannot use the build cache at '{config.cache_dir}': {exc} "
                          "(set cache_dir in the config to a folder you can write)") from None

@@ -166,28 +166,37 @@ class Fingerprints:
         return digest(out.getvalue())
 
 
+def open_sqlite(path: Path, clean: bool, schema: tuple[str, ...]) -> sqlite3.Connection:
+    """A SQLite store at `path` set up by `schema`: emptied first when `clean`; a damaged file is discarded, never trusted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if clean:
+        path.unlink(missing_ok=True)
+
+    def connect() -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=60)
+        for statement in schema:
+            db.execute(statement)
+        return db
+
+    try:
+        return connect()
+    except sqlite3.DatabaseError:
+        path.unlink(missing_ok=True)
+        return connect()
+
+
 # --- the record store ---------------------------------------------------------------------------
 
 class RecordStore:
     """Checked, normalized credential files from earlier builds, in SQLite (one row per file)."""
 
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, clean: bool = False):
         self.path = folder / "records.sqlite"
-        try:
-            self.db = self._open()
-        except sqlite3.DatabaseError:  # a damaged cache is thrown away, never trusted
-            self.path.unlink(missing_ok=True)
-            self.db = self._open()
+        self.db = open_sqlite(self.path, clean, (
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+            "CREATE TABLE IF NOT EXISTS records (file TEXT PRIMARY KEY, provider TEXT, key BLOB, payload BLOB)",
+            "CREATE INDEX IF NOT EXISTS by_provider ON records (provider)"))
         self._pending: list[tuple[str, str, bytes, bytes]] = []
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS records (file TEXT PRIMARY KEY, provider TEXT, key BLOB, payload BLOB)")
-        db.execute("CREATE INDEX IF NOT EXISTS by_provider ON records (provider)")
-        return db
 
     def provider_rows(self, provider_id: str) -> dict[str, tuple[bytes, bytes]]:
         """file -> (key, payload) of one provider's files."""
@@ -219,22 +228,10 @@ class ResultStore:
     """
 
     def __init__(self, folder: Path, name: str, clean: bool = False):
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{name}.sqlite"
-        if clean:
-            self.path.unlink(missing_ok=True)
-        try:
-            self.db = self._open()
-        except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)
-            self.db = self._open()
+        self.db = open_sqlite(self.path, clean, ("CREATE TABLE IF NOT EXISTS results (signature BLOB PRIMARY KEY, value BLOB)",))
         self._used: set[bytes] = set()
         self._pending: list[tuple[bytes, bytes]] = []
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60)
-        db.execute("CREATE TABLE IF NOT EXISTS results (signature BLOB PRIMARY KEY, value BLOB)")
-        return db
 
     def get(self, signature: bytes) -> Any | None:
         """The stored result made from `signature`, or None."""
