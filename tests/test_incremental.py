@@ -222,3 +222,10 @@ def test_ci_gets_one_plain_line_per_stage(tmp_path, catalog, monkeypatch):
     assert lines[-1].startswith("Built 5 credentials") and "reused" not in lines[-1]
     again = cli_build(tmp_path / "site", catalog=catalog).output.strip().splitlines()[-1]
     assert again.startswith("Built 5 credentials") and " unchanged files reused from the last build." in again
+
+
+def test_cache_dir_setting_places_the_cache_beside_the_config(tmp_path, catalog, monkeypatch):
+    monkeypatch.delenv("CREDCAT_CACHE_DIR")
+    config = config_copy(tmp_path / "project", cache_dir="my-cache")
+    run(tmp_path / "site", catalog, config)
+    assert {p.name for p in (tmp_path / "project/my-cache").iterdir()} >= {"records.sqlite", "outputs.pickle"}
