@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .cache import OutputReuse, RecordStore, ResultStore, code_key, digest
+from .cache import RecordStore, ResultStore, code_key, digest
+from .outputs import OutputReuse
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..cache import Fingerprints, OutputReuse, ResultStore, digest
+from ..cache import Fingerprints, ResultStore, digest
+from ..outputs import OutputReuse
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential

@@ -17,7 +17,8 @@ from typing import Callable
 import jinja2
 
 from ..catalog import Catalog
-from ..cache import Fingerprints, OutputReuse, digest
+from ..cache import Fingerprints, digest
+from ..outputs import OutputReuse
 from ..config import Config
 from ..feeds.writer import write_text_file
 from ..jsonld import script_json
