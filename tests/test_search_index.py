@@ -71,7 +71,7 @@ def test_search_folder_holds_index_and_assets(tmp_path: Path) -> None:
     for name in ("lunr.stemmer.support.js", "lunr.de.js"):
         assert (search / name).is_file(), name
     assert meta["n"] == len(bundled_catalog().credentials)
-    assert (search / "index" / meta["dir"] / "t" / "0.json.gz").is_file()
+    assert (search / "index" / "t" / "0.json.gz").is_file()
     assert meta["langs"]["de"]["js"] == "de"
 
 
@@ -86,11 +86,10 @@ def test_an_existing_search_page_is_left_alone(tmp_path: Path) -> None:
 def test_no_file_grows_with_the_catalog(synth_site: tuple[Path, object]) -> None:
     site, _ = synth_site
     index = site / "search" / "index"
-    meta = load(index / "meta.json.gz")
-    sizes = {p.name: p.stat().st_size for p in (index / meta["dir"]).rglob("*.gz")}
-    shards = [s for s in (index / meta["dir"] / "t").glob("*.gz")]
+    sizes = {p.name: p.stat().st_size for p in index.rglob("*.gz")}
+    shards = [s for s in (index / "t").glob("*.gz")]
     assert max(p.stat().st_size for p in shards) < 12_000
-    summaries = [p.stat().st_size for p in (index / meta["dir"] / "s").glob("*.gz")]
+    summaries = [p.stat().st_size for p in (index / "s").glob("*.gz")]
     assert max(summaries) < 4_000
     assert (index / "meta.json.gz").stat().st_size < 20_000
     assert sizes  # and tier files: tier k holds at most TIER0 * 4**k postings (checked below)

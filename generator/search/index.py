@@ -3,17 +3,19 @@
 Layout (all files gzipped JSON, decompressed by the browser with DecompressionStream, so the bytes
 a query fetches do not depend on how the host compresses):
 
-    index/meta.json.gz            format, languages, facets, row layout, shard directory, "dir"
-    index/<dir>/t/<shard>.json.gz  a range of the sorted vocabulary: [term, df, tiers | postings]
-    index/<dir>/p/<k>/<termid>.<tier>.json.gz
-                                   postings of one big term, one tier per file, best first
-    index/<dir>/p/<k>/<termid>.<tier>r.json.gz
-                                   the rows of that tier's documents, in the same order
-    index/<dir>/s/<page>.json.gz   result summaries, SUMMARY_PAGE documents per file by doc number
-    index/<dir>/v/<facet>/<page>.json.gz
-                                   value keys and labels of a facet too large for meta (providers)
+    index/meta.json.gz            format, version, languages, facets, row layout, shard directory
+    index/t/<shard>.json.gz       a range of the sorted vocabulary: [term, df, tiers | postings]
+    index/p/<ab>/<cdef...>.<tier>.json.gz
+                                  postings of one big term, one tier per file, best first; the
+                                  term's file id "abcdef..." is a hash of the term
+    index/p/<ab>/<cdef...>.<tier>r.json.gz
+                                  the rows of that tier's documents, in the same order
+    index/s/<page>.json.gz        result summaries, SUMMARY_PAGE documents per file by doc number
+    index/v/<facet>/<page>.json.gz
+                                  value keys and labels of a facet too large for meta (providers)
 
-<dir> is a hash of everything written, so a browser never mixes shards of two builds.
+meta's "version" hashes every other file's content (files.py); the browser fetches each file with
+`?v=<version>`, so it never takes a file of an earlier build from its cache.
 A posting list is {"d": doc-number deltas, "s": impacts}: a tier's postings sorted by doc number
 (for small deltas), each with its BM25 impact (x10, an int); the documents' rows (facets.RowCodec:
 facet values and sort keys) are a separate file beside it, fetched only when filters, sorting or
@@ -21,34 +23,43 @@ counts need them, and then only for the query's rarest word. Rows are 90% of the
 past its best 5,376 are never fetched, so they are not stored (the index grows with the vocabulary,
 not the catalog). Tier 0 of a big term also holds "c": exact facet counts over all its postings, so
 a one-word query needs one small file whatever the size, and its count and facet counts are exact.
+
+With the build cache, a small change costs little (see `build_index`): each chunk of credentials
+keeps what tokenizing it gave in the result store, each big term the ids of the files it made
+from the same inputs, and every file whose text is unchanged stays as it is in the site.
 """
 from __future__ import annotations
 
 import gc
-import gzip
 import hashlib
-import json
 import math
 import multiprocessing
 import os
 import shutil
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, compress, repeat
 from operator import sub
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
+from ..cache import Fingerprints, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
 from .facets import SUMMARY_FIELDS, Facet, RowCodec, build_facets, summary
-from .text import SPLIT_CLASS, WORD_CHARS, Pipelines, trim
+from .files import Writer, to_json, version
+from .text import SPLIT_CLASS, WORD_CHARS, Pipelines
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from ..cache import ResultStore
+    from ..outputs import OutputReuse
+
+FORMAT = 2
 FIELDS = ("title", "skills", "provider", "tags", "outcomes", "description")
 BOOSTS = {"title": 10.0, "skills": 6.0, "provider": 4.0, "tags": 3.0, "outcomes": 2.0, "description": 1.0}
 K1, B = 1.2, 0.75
@@ -61,75 +72,14 @@ SUMMARY_PAGE = 8
 VALUE_PAGE = 256
 MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet>/)
 PAGED_COUNTS = 100  # precomputed counts kept per term for a paged facet: its most frequent values
-PARALLEL_FROM = 5000  # credentials; below this one process is faster
-CHUNK = 2048  # credentials per first-pass task: progress to report, work to balance over the processes
+PARALLEL_FROM = 5000  # credentials to tokenize; below this one process is faster
+PARALLEL_WORK = 300_000  # postings to write in the second pass; below this one process is faster
+CHUNK = 1024  # credentials per first-pass chunk, on average: a chunk ends after an id hashing to 0 modulo CHUNK
 AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
 RETIRED_FACTOR = 0.5
 SCALE = 10
-GZIP_LEVEL = 6  # level 9 saves ~1% here and costs three times the time
-GZIP_FAST = 4  # deeper tiers: 7% larger than level 6, a third of the time
-
-
-class Writer:
-    """Writes gzipped JSON files deterministically and records a hash of each.
-
-    zlib releases the GIL, so files are compressed and written on a small thread pool. The index's
-    digest is taken over the sorted (path, sha256) list, so it depends on the files only, not on
-    which thread or process wrote them first.
-    """
-
-    def __init__(self, root: Path, threads: int = 2) -> None:
-        self.root = root
-        self.hashes: list[tuple[str, str]] = []
-        self.pool = ThreadPoolExecutor(threads)
-        self.pending: deque[tuple[str, Future]] = deque()
-        self.folders: set[str] = set()  # folders already made
-
-    def write(self, rel: str, obj: object, fast: bool = False) -> None:
-        """Write obj as gzipped JSON at root/rel; `fast` for rarely fetched files (a cheaper gzip level)."""
-        self.write_json(rel, _json(obj), fast)
-
-    def write_json(self, rel: str, text: str, fast: bool = False) -> None:
-        """Write text, already JSON as `write` would make it, gzipped at root/rel."""
-        level = GZIP_FAST if fast else GZIP_LEVEL
-        self.pending.append((rel, self.pool.submit(self._store, rel, text.encode(), level)))
-        while len(self.pending) > 64:
-            self._settle()
-
-    def _store(self, rel: str, data: bytes, level: int) -> str:
-        blob = gzip.compress(data, compresslevel=level, mtime=0)
-        folder, _, name = rel.rpartition("/")
-        if folder not in self.folders:
-            (self.root / folder).mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
-        with open(os.path.join(self.root, rel), "wb") as f:
-            f.write(blob)
-        return hashlib.sha256(blob).hexdigest()
-
-    def _settle(self) -> None:
-        rel, future = self.pending.popleft()
-        self.hashes.append((rel, future.result()))
-
-    def close(self) -> list[tuple[str, str]]:
-        """Wait for every file, stop the threads, and return (path, sha256) of each file written."""
-        while self.pending:
-            self._settle()
-        self.pool.shutdown()
-        return self.hashes
-
-
-def _json(obj: object) -> str:
-    """obj as JSON the way Writer.write spells it."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def digest(hashes: list[tuple[str, str]]) -> str:
-    """A short hash of a set of files, from their paths and content hashes."""
-    h = hashlib.sha256()
-    for rel, sha in sorted(hashes):
-        h.update(f"{rel}\0{sha}\n".encode())
-    return h.hexdigest()[:16]
+FILE_ID_BYTES = 6  # a big term's file id: this many bytes of a hash of the term, in hex
 
 
 def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]:
@@ -152,13 +102,18 @@ def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]
 
 
 def _avg_lengths(catalog: Catalog, pipes: Pipelines) -> dict[str, float]:
+    """BM25's average field lengths over the first AVG_SAMPLE documents, to two significant digits.
+
+    Rounded so that editing one of those documents seldom changes them: every impact depends on
+    them, so a change would make every term's files again.
+    """
     totals = dict.fromkeys(FIELDS, 0)
     sample = catalog.credentials[:AVG_SAMPLE]
     for cred in sample:
         for fname, lang, text in doc_fields(cred, catalog):
             totals[fname] += len(pipes(lang).terms(text))
     n = max(1, len(sample))
-    return {f: max(1.0, totals[f] / n) for f in FIELDS}
+    return {f: float(f"{max(1.0, totals[f] / n):.2g}") for f in FIELDS}
 
 
 def idf(df: int, n: int) -> float:
@@ -212,7 +167,7 @@ _append = array.append
 
 
 class IndexBuilder:
-    """Collects postings in one pass over the catalog, then writes shards, tiers and summaries."""
+    """Collects postings over chunks of the catalog, then writes shards, tiers and summaries."""
 
     def __init__(self, catalog: Catalog, config: Config) -> None:
         self.catalog = catalog
@@ -220,23 +175,32 @@ class IndexBuilder:
         self.pipes = Pipelines()
         self.facets: list[Facet] = build_facets(catalog, config)
         self.codec = RowCodec(self.facets, catalog)
+        self.type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
         self.rows: list[str] = []
         # Per facet, each document's value number (None: none), or the tuple of them for a multi-valued facet
         self.docvals: list[list] = [[] for _ in self.facets]
         self.docs: dict[str, array] = {}
         self.parts: dict[str, array] = {}
         self.vocab: list[str] = []
+        self.langs: set[str] = set()
+        self.surface: dict[str, str] = {}
+        self.scores = array("I")
+        self.summaries: list[str] = []  # each document's summary as JSON
+        self.file_ids: dict[str, str] = {}
 
-    def collect(self, start: int, stop: int, writer: Writer, avg: dict[str, float]) -> dict:
-        """Tokenize credentials [start, stop) once; (doc, BM25 tf part) per term; write their summaries."""
-        type_labels = {v: l for f in self.facets if f.key == "type" for v, l in zip(f.values, f.labels)}
-        creds, catalog, encode = self.catalog.credentials, self.catalog, self.codec.encode
-        page: list[list] = []
+    def collect(self, start: int, stop: int, avg: dict[str, float]) -> dict:
+        """Tokenize credentials [start, stop) once: (doc, BM25 tf part) per term, rows, summaries.
+
+        Documents are numbered from 0 at `start`, and the result depends on these credentials
+        alone (surfaces and languages too), so it can be stored and joined at another offset.
+        """
+        creds, catalog, encode, type_labels = self.catalog.credentials, self.catalog, self.codec.encode, self.type_labels
         # array.append over map(): the postings are appended at C speed, not one bytecode loop each
         docs: defaultdict[str, array] = defaultdict(_doc_array)
         parts: defaultdict[str, array] = defaultdict(_part_array)
         docs_of, parts_of = docs.__getitem__, parts.__getitem__
         rows: list[str] = []
+        summaries: list[str] = []
         docvals: list[list] = [[] for _ in self.facets]
         keep = [(f.key, vals.append, f.multi) for f, vals in zip(self.facets, docvals)]
         scores = array("I")
@@ -244,6 +208,7 @@ class IndexBuilder:
         boosts = [BOOSTS[f] * (K1 + 1) for f in FIELDS]
         slots = {f: i for i, f in enumerate(FIELDS)}
         terms_of: dict[str, Callable[[str], list[str]]] = {}  # language tag -> its pipeline's terms()
+        seen: dict[str, set[str]] = {}  # pipeline language -> the words it was given, for the surfaces
         for n in range(start, stop):
             cred = creds[n]
             texts: list[list[str] | None] = [None] * len(FIELDS)
@@ -251,7 +216,9 @@ class IndexBuilder:
                 try:
                     terms = terms_of[lang](text)
                 except KeyError:
-                    terms = (terms_of.setdefault(lang, self.pipes(lang).terms))(text)
+                    pipe = self.pipes(lang)
+                    terms_of[lang] = partial(pipe.terms, seen=seen.setdefault(pipe.lang, set()))
+                    terms = terms_of[lang](text)
                 slot = slots[fname]
                 old = texts[slot]
                 texts[slot] = terms if old is None else old + terms
@@ -268,7 +235,7 @@ class IndexBuilder:
                     tfparts.update({t: get(t, 0.0) + boost * tf / (tf + norm) for t, tf in Counter(terms).items()})
                 else:  # 0.0 + x is x
                     tfparts = {t: boost * tf / (tf + norm) for t, tf in Counter(terms).items()}
-            deque(map(_append, map(docs_of, tfparts), repeat(n)), maxlen=0)
+            deque(map(_append, map(docs_of, tfparts), repeat(n - start)), maxlen=0)
             deque(map(_append, map(parts_of, tfparts), tfparts.values()), maxlen=0)
             row, numbers = encode(cred)
             rows.append(row)
@@ -276,25 +243,18 @@ class IndexBuilder:
                 vs = numbers[key]
                 add(tuple(vs) if multi else vs[0] if vs else None)
             scores.append(cred.seal.score if cred.seal else 0)
-            page.append(summary(cred, type_labels))
-            if len(page) == SUMMARY_PAGE or n == stop - 1:
-                writer.write(f"s/{n // SUMMARY_PAGE}.json.gz", page)
-                page = []
+            summaries.append(to_json(summary(cred, type_labels)))
+        surfaces: dict[str, str] = {}
+        for lang, words in seen.items():
+            self.pipes(lang).surfaces(words, surfaces)
         return {"docs": dict(docs), "parts": dict(parts), "rows": rows, "docvals": docvals, "scores": scores,
-                "surfaces": self.pipes.take_surfaces(), "langs": self.pipes.languages()}
+                "summaries": summaries, "surfaces": surfaces, "langs": sorted(seen), "count": stop - start}
 
-    def merge(self, chunks: Iterable[dict]) -> None:
-        """Join the results of collect() over consecutive ranges (in order, so doc numbers stay sorted)."""
-        self.langs: dict[str, dict] = {}
-        self.surface: dict[str, str] = {}
-        self.scores = array("I")
-        for chunk in chunks:
-            self.add_chunk(chunk)
-        self.finish()
-
-    def add_chunk(self, chunk: dict) -> None:
-        """Join one collect() result, the next range of documents in order."""
+    def add_chunk(self, chunk: dict, offset: int) -> None:
+        """Join one collect() result, the next range of documents in order, starting at document `offset`."""
         for t, arr in chunk["docs"].items():
+            if offset:
+                arr = array("I", map(offset.__add__, arr))
             if t in self.docs:
                 self.docs[t].extend(arr)
                 self.parts[t].extend(chunk["parts"][t])
@@ -305,6 +265,7 @@ class IndexBuilder:
         for mine, theirs in zip(self.docvals, chunk["docvals"]):
             mine += theirs
         self.scores.extend(chunk["scores"])
+        self.summaries += chunk["summaries"]
         self.langs.update(chunk["langs"])
         for t, w in chunk["surfaces"].items():
             old = self.surface.get(t)
@@ -312,12 +273,21 @@ class IndexBuilder:
                 self.surface[t] = w
 
     def finish(self) -> None:
-        """After the last chunk: facet value bitmaps, the ALL term, the sorted vocabulary."""
-        self.langs = dict(sorted(self.langs.items()))
+        """After the last chunk: facet value bitmaps, the ALL term, the sorted vocabulary, big terms' file ids."""
         self.value_bitmaps()
         self.docs[ALL] = array("I", range(len(self.rows)))
         self.vocab = sorted(self.docs)
         self.quoted = ['"' + row + '"' for row in self.rows]  # rows as JSON strings (base 36: nothing to escape)
+        used: set[str] = set()
+        for term in self.vocab:
+            if len(self.docs[term]) > INLINE_MAX:
+                name = term.encode()
+                fid = hashlib.blake2b(name, digest_size=FILE_ID_BYTES).hexdigest()
+                while fid in used:  # two terms with one hash (rare): the later one in vocabulary order hashes again
+                    name += b"\0"
+                    fid = hashlib.blake2b(name, digest_size=FILE_ID_BYTES).hexdigest()
+                used.add(fid)
+                self.file_ids[term] = fid
 
     def value_bitmaps(self) -> None:
         """Prepare the two ways to count a facet's values in a term's documents (see `counts`).
@@ -392,13 +362,13 @@ class IndexBuilder:
             out[f.key] = list(chain.from_iterable(zip(values, map(found.__getitem__, values))))
         return out
 
-    def write_terms(self, start: int, stop: int, writer: Writer) -> list[list]:
-        """Write the postings of vocabulary terms [start, stop); return their shard entries."""
+    def write_terms(self, termids: Iterable[int], writer: Writer) -> list[tuple[int, list, list[tuple[str, bytes]]]]:
+        """Write the postings of these vocabulary terms; (term id, shard entry, (path, content id) of each file) per term."""
         n = len(self.rows)
         rows = self.rows
         quoted = self.quoted
-        entries = []
-        for termid in range(start, stop):
+        out = []
+        for termid in termids:
             term = self.vocab[termid]
             docs = self.docs[term]
             if term == ALL:
@@ -408,9 +378,11 @@ class IndexBuilder:
                 parts = self.parts[term]
                 w = idf(len(docs), n) * SCALE
             df = len(docs)
+            files: list[tuple[str, bytes]] = []
             if df <= INLINE_MAX:
                 entry: list = [term, df, _postings(list(docs), _impacts(parts, w), rows)]
             else:
+                fid = self.file_ids[term]
                 bounds = tier_bounds(df)[:TIERS]
                 order, order_imps = _best(parts, w, bounds[-1][1])
                 imp_of = dict(zip(order, order_imps))
@@ -419,34 +391,51 @@ class IndexBuilder:
                     ds = list(map(docs.__getitem__, sel))
                     # JSON spelled out as Writer.write would make it (sorted keys, no spaces): these
                     # files are most of the index, and joining strings is several times faster.
-                    head = '{"c":' + _json(self.counts(docs)) + "," if k == 0 else "{"
+                    head = '{"c":' + to_json(self.counts(docs)) + "," if k == 0 else "{"
                     deltas = ",".join(map(str, map(sub, ds, chain((0,), ds))))
                     impacts = ",".join(map(str, map(imp_of.__getitem__, sel)))
-                    path = f"p/{termid // 1000}/{termid}.{k}"
-                    writer.write_json(f"{path}.json.gz",
-                                      f'{head}"d":[{deltas}],"min":{order_imps[b - 1]},"s":[{impacts}]}}', fast=k > 0)
-                    writer.write_json(f"{path}r.json.gz", f'[{",".join(map(quoted.__getitem__, ds))}]', fast=True)
-                entry = [term, df, [termid, len(bounds)]]
+                    path = f"p/{fid[:2]}/{fid[2:]}.{k}"
+                    text = f'{head}"d":[{deltas}],"min":{order_imps[b - 1]},"s":[{impacts}]}}'
+                    files.append((f"{path}.json.gz", writer.write_json(f"{path}.json.gz", text, fast=k > 0)))
+                    text = f'[{",".join(map(quoted.__getitem__, ds))}]'
+                    files.append((f"{path}r.json.gz", writer.write_json(f"{path}r.json.gz", text, fast=True)))
+                entry = [term, df, [fid, len(bounds)]]
             surface = self.surface.get(term)
             if surface and surface != term:
                 entry.append(surface)
-            entries.append(entry)
-        return entries
+            out.append((termid, entry, files))
+        return out
+
+    def term_inputs(self, termid: int, base: bytes) -> bytes:
+        """A hash of everything a big term's files and shard entry are made of (`base`: what all terms share)."""
+        term = self.vocab[termid]
+        docs = self.docs[term]
+        values = self.scores if term == ALL else self.parts[term]
+        rows = "\n".join(map(self.rows.__getitem__, docs))
+        return digest(base, term, self.file_ids[term], self.surface.get(term, ""), docs.tobytes(), values.tobytes(), rows)
+
+    def write_summaries(self, pages: Iterable[int], writer: Writer) -> None:
+        """Write these pages of result summaries (SUMMARY_PAGE documents each)."""
+        summaries = self.summaries
+        for page in pages:
+            text = "[" + ",".join(summaries[page * SUMMARY_PAGE:(page + 1) * SUMMARY_PAGE]) + "]"
+            writer.write_json(f"s/{page}.json.gz", text)
 
     def write_shards(self, entries: list[list], writer: Writer) -> list[str]:
         """Pack entries into vocabulary shards of about SHARD_BYTES; return the shard directory."""
-        shard: list[list] = []
+        shard: list[str] = []
         shard_bytes, shard_no = 0, 0
         directory: list[str] = []
         for entry in entries:
-            size = len(json.dumps(entry, ensure_ascii=False))
+            text = to_json(entry)
+            size = len(text)
             if shard and shard_bytes + size > SHARD_BYTES:
-                writer.write(f"t/{shard_no}.json.gz", shard)
+                writer.write_json(f"t/{shard_no}.json.gz", "[" + ",".join(shard) + "]")
                 directory.append(entry[0])
                 shard, shard_bytes, shard_no = [], 0, shard_no + 1
-            shard.append(entry)
+            shard.append(text)
             shard_bytes += size
-        writer.write(f"t/{shard_no}.json.gz", shard)
+        writer.write_json(f"t/{shard_no}.json.gz", "[" + ",".join(shard) + "]")
         return directory
 
     def _all_impacts(self) -> list[float]:
@@ -511,113 +500,208 @@ def _best(parts: Sequence[float], weight: float, k: int) -> tuple[list[int], lis
     return list(map(cands.__getitem__, best)), list(map(imps.__getitem__, best))
 
 
-_JOB: tuple | None = None  # (builder, work folder, average field lengths), inherited by forked workers
+# --- the build, with or without the cache -------------------------------------------------------
+
+class _Cache:
+    """What an incremental build reuses: chunks' collect() results and big terms' file ids, in the result store.
+
+    Signatures hash the global key with everything the value is made of: a chunk's records (by
+    fingerprint, their provider's included), the average field lengths, the facets, the row
+    layout, the type labels and the taxonomy's skill labels; a term's, see `IndexBuilder.term_inputs`.
+    """
+
+    def __init__(self, builder: IndexBuilder, avg: dict[str, float], key: bytes, results: ResultStore) -> None:
+        self.builder, self.key, self.results = builder, key, results
+        catalog = builder.catalog
+        self.fingerprints = Fingerprints(catalog.fingerprints)
+        self.facets = to_json([[f.to_json() for f in builder.facets], builder.codec.layout()])
+        labels = to_json(sorted((sid, s.label) for sid, s in catalog.taxonomy.skills.items()))
+        self.chunk_base = digest(key, b"search-chunk", to_json(avg), self.facets, to_json(builder.type_labels), labels)
+        self.directory = digest(key, b"search-chunks")  # the signatures of the chunks stored
+
+    def chunk_signatures(self, chunks: list[tuple[int, int]]) -> list[bytes]:
+        creds, of = self.builder.catalog.credentials, self.fingerprints.of
+        return [digest(self.chunk_base, *map(of, creds[a:b])) for a, b in chunks]
+
+    def stored_chunks(self) -> set[bytes]:
+        return self.results.get(self.directory) or set()
+
+    def term_base(self) -> bytes:
+        return digest(self.key, b"search-term", str(len(self.builder.rows)), self.facets)
+
+
+_JOB: tuple | None = None  # (builder, work folder, average field lengths, reuse, key), inherited by forked workers
 
 
 def _collect_job(bounds: tuple[int, int]) -> dict:
-    builder, work, avg = _JOB  # type: ignore[misc]
-    writer = Writer(work)
-    out = builder.collect(bounds[0], bounds[1], writer, avg)
-    out["files"] = writer.close()
-    out["count"] = bounds[1] - bounds[0]
-    return out
+    builder, _, avg, _, _ = _JOB  # type: ignore[misc]
+    return builder.collect(bounds[0], bounds[1], avg)
 
 
-def _terms_job(bounds: tuple[int, int]) -> dict:
-    builder, work, _ = _JOB  # type: ignore[misc]
-    writer = Writer(work)
-    entries = builder.write_terms(bounds[0], bounds[1], writer)
-    return {"entries": entries, "files": writer.close()}
+def _write_job(task: tuple[list[int], range]) -> dict:
+    """Second pass: write the postings of some terms and some pages of summaries."""
+    builder, work, _, reuse, key = _JOB  # type: ignore[misc]
+    termids, pages = task
+    writer = Writer(work, reuse=reuse, key=key, site_rel="search/index/")
+    terms = builder.write_terms(termids, writer)
+    builder.write_summaries(pages, writer)
+    writer.close()
+    return {"terms": terms, "ids": writer.ids, "outputs": writer.outputs, "written": writer.written}
 
 
-def _run(job: Callable[[tuple[int, int]], dict], ranges: list[tuple[int, int]], jobs: int) -> Iterator[dict]:
-    """job over each range, results in order as they come (forked processes when jobs > 1)."""
-    if jobs <= 1 or len(ranges) <= 1:
-        yield from map(job, ranges)
+def _run(job: Callable, tasks: list, jobs: int) -> Iterator[dict]:
+    """job over each task, results in order as they come (forked processes when jobs > 1)."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(job, tasks)
         return
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(job, ranges, chunksize=1)
+        yield from pool.imap(job, tasks, chunksize=1)
 
 
-def _split(weights: Sequence[int], parts: int, align: int = 1) -> list[tuple[int, int]]:
-    """Consecutive ranges of about equal total weight, each start a multiple of align."""
+def _split(items: Sequence, weights: Sequence[int], parts: int) -> list[list]:
+    """items cut into consecutive runs of about equal total weight (at most `parts`, none empty)."""
     total = sum(weights) or 1
-    ranges, start, acc = [], 0, 0
-    for i, w in enumerate(weights):
+    runs: list[list] = [[]]
+    acc = 0
+    for item, w in zip(items, weights):
+        if acc >= total * len(runs) / parts:
+            runs.append([])
+        runs[-1].append(item)
         acc += w
-        if acc >= total * (len(ranges) + 1) / parts and (i + 1) % align == 0 and i + 1 < len(weights):
-            ranges.append((start, i + 1))
+    return [run for run in runs if run]
+
+
+def _chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
+    """Ranges of credentials for the first pass: a chunk ends after each id hashing to 0 modulo CHUNK.
+
+    So an added or removed credential changes its own chunk only (the others are stored), and a
+    chunk is never longer than 4 * CHUNK.
+    """
+    chunks, start = [], 0
+    for i, cred in enumerate(creds):
+        if zlib.crc32(cred.id.encode("utf-8")) % CHUNK == 0 or i + 1 - start >= 4 * CHUNK:
+            chunks.append((start, i + 1))
             start = i + 1
-    ranges.append((start, len(weights)))
-    return [r for r in ranges if r[0] < r[1]]
+    if start < len(creds):
+        chunks.append((start, len(creds)))
+    return chunks
 
 
-def _chunks(n: int, jobs: int) -> list[tuple[int, int]]:
-    """Ranges of credentials for the first pass: about CHUNK each (whole summary pages), at least `jobs`."""
-    if not n:
-        return [(0, 0)]
-    size = min(CHUNK, -(-n // jobs))
-    size = -(-size // SUMMARY_PAGE) * SUMMARY_PAGE
-    return [(a, min(n, a + size)) for a in range(0, n, size)]
+@dataclass
+class IndexReport:
+    """What build_index made: meta, and how many files it wrote and kept."""
+
+    meta: dict
+    written: int = 0
+    kept: int = 0
+    outputs: list = field(default_factory=list)  # (site path, kept entry or signature) of every file, for OutputReuse
 
 
 def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | None = None,
-                advance: Callable[[int], None] | None = None) -> dict:
+                advance: Callable[[int], None] | None = None, reuse: OutputReuse | None = None,
+                key: bytes = b"", results: ResultStore | None = None) -> IndexReport:
     """Write the index under search_dir/index/ and return meta (also written as meta.json.gz).
 
-    Two passes, each split over `jobs` forked processes (default: the cores, up to 4): tokenizing
-    ranges of credentials, then writing ranges of the vocabulary. Output does not depend on `jobs`.
-    `advance(k)` is called as the first pass finishes each range of k credentials (they add up
-    to the number of credentials); the second pass is not reported.
+    Two passes, each split over `jobs` forked processes (default: the cores, up to 4) when there is
+    enough to do: tokenizing chunks of credentials, then writing the postings of the vocabulary
+    and the summaries. Output does not depend on `jobs`. `advance(k)` is called as the first pass
+    finishes each chunk of k credentials (they add up to the number of credentials); the second
+    pass is not reported.
+
+    With `reuse` (the build's OutputReuse) and `results` (the result store), a chunk stored by the
+    last build with the same signature is not tokenized again, a big term whose inputs are
+    unchanged is not written again (its files' content ids are stored), and every file whose text
+    is what the last build wrote is kept in the site; `key` is the build's global key.
     """
     global _JOB
-    n = len(catalog.credentials)
-    if jobs is None:
-        jobs = min(4, os.cpu_count() or 1) if n >= PARALLEL_FROM else 1
+    creds = catalog.credentials
+    n = len(creds)
+    cores = min(4, os.cpu_count() or 1)
     root = search_dir / "index"
     if root.exists():
         shutil.rmtree(root)
-    work = root / "_new"
     builder = IndexBuilder(catalog, config)
     avg = _avg_lengths(catalog, builder.pipes)  # its words warm the cache the workers inherit
-    _JOB = (builder, work, avg)
+    cache = _Cache(builder, avg, key, results) if reuse is not None and results is not None else None
+    chunks = _chunks(creds)
+    signatures = cache.chunk_signatures(chunks) if cache else [b""] * len(chunks)
+    stored = cache.stored_chunks() if cache else set()
+    todo = [c for c, sig in zip(chunks, signatures) if sig not in stored]
+    procs = jobs or (cores if sum(b - a for a, b in todo) >= PARALLEL_FROM else 1)
+    _JOB = (builder, root, avg, reuse, key)
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every full collection (a cost that grows with the catalog, paid again and
     # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
     gc.freeze()
-    files: list[tuple[str, str]] = []
     try:
-        builder.merge(_progress(_run(_collect_job, _chunks(n, jobs), jobs), files, advance))
-        term_ranges = _split([len(builder.docs[t]) + 50 for t in builder.vocab], jobs * 4)
-        written = list(_run(_terms_job, term_ranges, jobs))
+        made = _run(_collect_job, todo, procs)
+        for (start, stop), sig in zip(chunks, signatures):
+            chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
+            if chunk is None:
+                chunk = next(made) if sig not in stored else builder.collect(start, stop, avg)  # a damaged row: made here
+                if cache:
+                    cache.results.put(sig, chunk)
+            builder.add_chunk(chunk, start)
+            if advance is not None and stop > start:
+                advance(stop - start)
+        if cache:
+            cache.results.put(cache.directory, set(signatures))
+        builder.finish()
+        # The parent's writer starts its threads at its first file, after the workers are forked.
+        writer = Writer(root, reuse=reuse, key=key, site_rel="search/index/")
+        entries: list = [None] * len(builder.vocab)
+        todo_terms, inputs = _kept_terms(builder, cache, writer, entries)
+        weights = [len(builder.docs[builder.vocab[t]]) + 50 for t in todo_terms]
+        procs = jobs or (cores if sum(weights) >= PARALLEL_WORK else 1)
+        term_runs = _split(todo_terms, weights, procs * 4)
+        pages = range(-(-n // SUMMARY_PAGE))
+        page_runs = [range(run[0], run[-1] + 1) for run in _split(pages, [1] * len(pages), len(term_runs) or 1)]
+        tasks = [(term_runs[i] if i < len(term_runs) else [], page_runs[i] if i < len(page_runs) else range(0))
+                 for i in range(max(len(term_runs), len(page_runs), 1))]
+        written = list(_run(_write_job, tasks, procs))
     finally:
         _JOB = None
-    entries = [e for w in written for e in w["entries"]]
-    files += [f for w in written for f in w["files"]]
-    writer = Writer(work)
+    for result in written:
+        for termid, entry, files in result["terms"]:
+            entries[termid] = entry
+            if termid in inputs:
+                cache.results.put(inputs[termid], (entry, files))  # type: ignore[union-attr]
+        writer.ids += result["ids"]
+        writer.outputs += result["outputs"]
+        writer.written += result["written"]
     directory = builder.write_shards(entries, writer)
     facets = builder.facets_json(writer)
-    files += writer.close()
-    dir_name = digest(files)
-    work.rename(root / dir_name)
     meta = {
-        "format": FORMAT, "dir": dir_name, "n": n, "langs": builder.langs,
+        "format": FORMAT, "version": version(writer.ids), "n": n, "langs": builder.pipes.languages(builder.langs),
         "split": SPLIT_CLASS, "wordchars": WORD_CHARS, "shards": directory, "tier0": TIER0, "growth": TIER_GROWTH,
         "tiers": TIERS, "inline": INLINE_MAX, "spage": SUMMARY_PAGE, "vpage": VALUE_PAGE,
         "summary": list(SUMMARY_FIELDS), "facets": facets, "row": builder.codec.layout(), "all": ALL,
-        "scale": SCALE, "boosts": BOOSTS, "files": len(files) + 1,
+        "scale": SCALE, "boosts": BOOSTS, "files": len(writer.ids) + 1,
     }
-    top = Writer(root, threads=1)
-    top.write("meta.json.gz", meta)
-    top.close()
-    return meta
+    writer.write("meta.json.gz", meta)
+    writer.close()
+    kept = sum(1 for _, entry in writer.outputs if not isinstance(entry, bytes))
+    return IndexReport(meta, writer.written, kept, writer.outputs)
 
 
-def _progress(chunks: Iterable[dict], files: list[tuple[str, str]],
-              advance: Callable[[int], None] | None) -> Iterator[dict]:
-    """Pass first-pass results on in order, keeping their files and reporting their credentials."""
-    for chunk in chunks:
-        files += chunk.pop("files")
-        if advance is not None and chunk["count"]:
-            advance(chunk["count"])
-        yield chunk
+def _kept_terms(builder: IndexBuilder, cache: _Cache | None, writer: Writer,
+                entries: list) -> tuple[list[int], dict[int, bytes]]:
+    """Keep the files of big terms whose inputs are the last build's, their entries into `entries`.
+
+    Returns the terms still to write, and the inputs' hash of each big one among them.
+    """
+    if cache is None:
+        return list(range(len(builder.vocab))), {}
+    base = cache.term_base()
+    todo: list[int] = []
+    inputs: dict[int, bytes] = {}
+    for termid, term in enumerate(builder.vocab):
+        if term in builder.file_ids:
+            signature = builder.term_inputs(termid, base)
+            stored = cache.results.get(signature)
+            if stored is not None and writer.keep_known(stored[1]):
+                entries[termid] = stored[0]
+                continue
+            inputs[termid] = signature
+        todo.append(termid)
+    return todo, inputs

@@ -42,9 +42,8 @@ class IndexFiles:
         self.meta = self.load("meta.json.gz", top=True)
 
     def load(self, rel: str, top: bool = False) -> object:
-        """One gzipped JSON file (relative to index/<dir>/, or to index/ when top)."""
-        path = self.root / rel if top else self.root / self.meta["dir"] / rel
-        blob = path.read_bytes()
+        """One gzipped JSON file, relative to index/ (`top`: meta, which the browser fetches without ?v=)."""
+        blob = (self.root / rel).read_bytes()
         self.fetched[rel] = len(blob)
         return json.loads(gzip.decompress(blob))
 
@@ -179,8 +178,7 @@ class Searcher:
         return st
 
     def fetch_tier(self, st: TermState) -> None:
-        termid = st.entry[2][0]
-        obj = self.files.load(f"p/{termid // 1000}/{termid}.{st.fetched}.json.gz")
+        obj = self.files.load(_tier_path(st.entry[2][0], st.fetched, ""))
         st.tier_docs.append(_add_postings(st, obj))
         if st.fetched == 0:
             st.counts = obj.get("c")
@@ -191,9 +189,8 @@ class Searcher:
         """Fetch the rows of the term's fetched tiers (up to `upto` tiers): rows sit in their own files."""
         if st.tiers == 0:
             return
-        termid = st.entry[2][0]
         while st.with_rows < min(st.fetched, upto if upto is not None else st.fetched):
-            rows = self.files.load(f"p/{termid // 1000}/{termid}.{st.with_rows}r.json.gz")
+            rows = self.files.load(_tier_path(st.entry[2][0], st.with_rows, "r"))
             self.rows.update(zip(st.tier_docs[st.with_rows], rows))
             st.with_rows += 1
 
@@ -506,6 +503,11 @@ class Searcher:
             if d <= 2 and r[0] != self.meta["all"]:
                 cands.append((d, -r[1], surface))
         return [s for _, _, s in sorted(cands)[:n]]
+
+
+def _tier_path(file_id: str, tier: int, suffix: str) -> str:
+    """Where a big term's tier (suffix "") or its rows (suffix "r") are: p/<2 hex digits>/<the rest>.<tier>."""
+    return f"p/{file_id[:2]}/{file_id[2:]}.{tier}{suffix}.json.gz"
 
 
 def _round(x: float) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import mkdocs
 from lunr.stemmer import PorterStemmer
@@ -136,8 +136,6 @@ class Pipeline:
     A catalog has millions of tokens but a small vocabulary, so each distinct word goes through
     the pipeline once; after that a token costs one dictionary lookup. The cache holds at most
     CACHE_WORDS words (emptied when full, so a run of one-off words cannot grow it without end).
-    Each term's surface, the shortest word seen that makes it (how suggestions are spelled), is
-    kept apart from the cache, so emptying the cache loses nothing.
     """
 
     def __init__(self, lang: str) -> None:
@@ -145,8 +143,6 @@ class Pipeline:
         self.stops = stop_words(lang)
         self.stem = _stemmer(lang)
         self.cache: dict[str, str | None] = {}
-        self.surface: dict[str, str] = {}  # term -> shortest trimmed word for it (ties: smallest)
-        self.fresh: set[str] = set()  # terms whose surface changed since the last take_surfaces()
 
     @property
     def stemmed(self) -> bool:
@@ -167,16 +163,13 @@ class Pipeline:
         if len(self.cache) >= CACHE_WORDS:
             self.cache.clear()
         self.cache[word] = out
-        if out:
-            old = self.surface.get(out)
-            if old is None or (len(trimmed), trimmed) < (len(old), old):
-                self.surface[out] = trimmed
-                self.fresh.add(out)
         return out
 
-    def terms(self, text: str) -> list[str]:
-        """All index terms of a text, in order."""
+    def terms(self, text: str, seen: set[str] | None = None) -> list[str]:
+        """All index terms of a text, in order; its words are added to `seen` if given."""
         words = _words(text)
+        if seen is not None:
+            seen.update(words)
         cache = self.cache
         try:
             return [t for t in map(cache.__getitem__, words) if t]
@@ -184,11 +177,20 @@ class Pipeline:
             term = self.term
             return [t for t in map(term, words) if t]
 
-    def take_surfaces(self) -> dict[str, str]:
-        """The surfaces that changed since the last call (all of them the first time)."""
-        out = {t: self.surface[t] for t in self.fresh}
-        self.fresh = set()
-        return out
+    def surfaces(self, words: Iterable[str], into: dict[str, str]) -> None:
+        """Each term's surface, the shortest trimmed word making it (ties: the smallest), over `words`, into `into`.
+
+        Surfaces are how suggestions are spelled; `into` may hold surfaces found before (another
+        language's, another part of the catalog's), and keeps the shorter of the two.
+        """
+        term = self.term
+        for word in words:
+            t = term(word)
+            if t:
+                trimmed = trim(word)
+                old = into.get(t)
+                if old is None or (len(trimmed), trimmed) < (len(old), old):
+                    into[t] = trimmed
 
 
 class Pipelines:
@@ -204,17 +206,7 @@ class Pipelines:
             pipe = self.by_lang[lang] = Pipeline(lang)
         return pipe
 
-    def take_surfaces(self) -> dict[str, str]:
-        """Surfaces changed since the last call, over all languages (shortest word per term)."""
-        out: dict[str, str] = {}
-        for pipe in self.by_lang.values():
-            for t, w in pipe.take_surfaces().items():
-                old = out.get(t)
-                if old is None or (len(w), w) < (len(old), old):
-                    out[t] = w
-        return out
-
-    def languages(self) -> dict[str, dict]:
-        """What meta.json tells the browser: each language used and whether it is stemmed."""
-        return {lang: {"stem": p.stemmed, "js": STEMMED[lang][0] if lang in STEMMED else None}
-                for lang, p in sorted(self.by_lang.items())}
+    def languages(self, langs: Iterable[str] | None = None) -> dict[str, dict]:
+        """What meta.json tells the browser: each language used (of `langs`, else all) and whether it is stemmed."""
+        return {lang: {"stem": self(lang).stemmed, "js": STEMMED[lang][0] if lang in STEMMED else None}
+                for lang in sorted(self.by_lang if langs is None else langs)}

@@ -24,7 +24,7 @@
 
   function Files() { this.cache = new Map(); this.bytes = 0; this.meta = null; }
   Files.prototype.load = function (rel, top) {
-    var url = top ? "index/" + rel : "index/" + this.meta.dir + "/" + rel;
+    var url = top ? "index/" + rel : "index/" + rel + "?v=" + this.meta.version;  // never a file of another build from the cache
     var self = this;
     if (!this.cache.has(url)) {
       this.cache.set(url, fetch(new URL(url, base), top ? {cache: "no-cache"} : {}).then(function (r) {
@@ -124,8 +124,8 @@
     return this.terms.get(term);
   };
   Index.prototype.tierPath = function (st, k, suffix) {
-    var id = st.entry[2][0];
-    return "p/" + Math.floor(id / 1000) + "/" + id + "." + k + suffix + ".json.gz";
+    var id = st.entry[2][0];  // the term's file id: 2 hex digits name its folder
+    return "p/" + id.slice(0, 2) + "/" + id.slice(2) + "." + k + suffix + ".json.gz";
   };
   Index.prototype.fetchTier = function (st) {
     if (st.loading) { return st.loading; }
