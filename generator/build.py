@@ -23,6 +23,7 @@ from .outputs import OutputReuse
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
+from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE
 from .progress import Progress, stage
 from .render import environment, render_pages
 from .render.shell import Shell
@@ -43,7 +44,8 @@ class BuildReport:
     pages: int
     seconds: float
     warnings: int = 0
-    reused: int = 0  # files linked unchanged from the last build
+    reused: int = 0  # files of the last build kept unchanged
+    in_place: bool = False  # the changed files were put into the site one by one (else the folder was swapped whole)
 
     def summary(self) -> str:
         """The one line a build prints."""
@@ -63,8 +65,8 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
     """Build the site from `config_file` (site_config.yml); CLI values override the file's.
 
     Unless `clean`, the build reuses the cache of the last one (cache.py): records whose file and
-    inputs are unchanged are not checked again, and pages whose inputs are unchanged are linked
-    from the last site instead of rendered. `clean` ignores the cache and writes it anew.
+    inputs are unchanged are not checked again, and files whose inputs are unchanged stay as
+    they are in the site instead of being made again (outputs.py). `clean` ignores the cache and writes it anew.
     """
     started = time.monotonic()
     jobs = jobs or os.cpu_count() or 1
@@ -79,19 +81,23 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         cat = load_catalog(config, progress, jobs, store)
     finally:
         store.close()
-    # Everything is written into a fresh folder beside the output, so the final swap is one rename.
+    # Everything is written into a fresh folder beside the output: with the cache, only the files
+    # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
         reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean)
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         with stage(progress, "Building narrative pages (MkDocs)", 0):
             shell = build_narrative(mk, config, cat, tmp)
+            reuse.keep_unchanged(code_key())
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
         pages = write_catalog_site(cat, config, shell, tmp, progress, jobs, reuse)
-        # Only a build that got this far replaces the site; then the cache describes the new one.
-        swap(tmp, config.site_dir)
-        reuse.save()
+        # Only a build that got this far changes the site: its new files go in (or the folder replaces
+        # the site whole), then the cache describes the new site.
+        with stage(progress, "Updating the site", 0):
+            reuse.finish(swap, last=(CHANGES_STATE, CHANGES_LOG, CHANGES_META))
+            reuse.save()
     return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started,
-                       len(cat.problems.warnings), reuse.linked)
+                       len(cat.problems.warnings), reuse.kept, reuse.in_place)
 
 
 def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None,
@@ -119,9 +125,13 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
                 results.commit()
             finally:
                 results.close()
-    # Last: the sitemap lists every page the stages above wrote.
+    # Last: the sitemap lists every page the stages above wrote (or kept).
     with stage(progress, "Writing the sitemap", 0):
-        write_sitemap(catalog, config, out)
+        if reuse is None:
+            write_sitemap(catalog, config, out)
+        else:
+            reuse.written()  # files the stages wrote without a signature are tracked too
+            write_sitemap(catalog, config, out, pages=reuse.page_paths(), reuse=reuse)
     return result.pages
 
 

@@ -1,7 +1,22 @@
-"""Output reuse: which files of the last site an incremental build may keep, and keeping them.
+"""Output reuse: which files of the last site an incremental build keeps, and how the new files go in.
 
 See cache.py for how signatures are made. The manifest (`outputs.pickle` in the cache folder)
 records, for each file of the site in place, the signature it was made from and its stat.
+
+A build with a usable manifest writes only the files whose signature changed into its build
+folder; every other file stays where it is in the site. When the stages are done, `finish` puts
+the new files in:
+
+- a small change (at most `APPLY_MAX` files written or removed, or 2% of the site): each new file
+  is renamed over the site's (each rename is atomic, and all of them take milliseconds), then the
+  files the build no longer makes are removed. The manifest is deleted first and written again
+  last, so a build stopped halfway through leaves no manifest, and the next build makes the whole
+  site afresh in a new folder.
+- a large change, or no manifest: the unchanged files are hard-linked from the site into the build
+  folder, which then replaces the site in one rename (`swap`).
+
+Either way the site is never half-written by a failed build: until `finish`, nothing in the site
+folder is touched.
 """
 from __future__ import annotations
 
@@ -9,12 +24,13 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .cache import FORMAT
 
+APPLY_MAX = 5000  # files written or removed: up to this many (or 2% of the site) go in place one by one
+APPLY_SHARE = 0.02
 
-# --- reusing the last build's output ------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Output:
@@ -27,12 +43,13 @@ class Output:
 
 
 class OutputReuse:
-    """Hard-links unchanged files of the last site into the new build folder.
+    """Keeps the unchanged files of the last site; tracks every file of the new one.
 
-    `link(rel, signature)` links `<site>/<rel>` to `<staging>/<rel>` when the last build made it
-    from the same signature and the file is untouched since. The caller (perhaps a worker process)
-    collects (rel, what link returned or the signature of a file it wrote) and hands the list to
-    `merge`; `save()` stores the new manifest after the swap, when the files are in place.
+    `keep(rel, signature)` answers whether the site's `rel` was made from `signature` and is
+    untouched since (its entry, else None: the caller writes the file into the build folder). The
+    caller (perhaps a worker process) collects (rel, what keep returned, or the signature of the
+    file it wrote) and hands the list to `merge`. Files a stage writes without telling are found
+    by `finish` in the build folder and always written again. `save()` stores the new manifest.
     """
 
     def __init__(self, folder: Path, site_dir: Path, staging: Path, clean: bool = False):
@@ -40,9 +57,10 @@ class OutputReuse:
         self.site_dir = site_dir.resolve()
         self.staging = staging
         self.old: dict[str, Output] = {} if clean else self._load()
-        self.new: dict[str, Output | bytes] = {}
-        self.linked = 0
-        self._folders: set[str] = set()  # folders of the build folder known to exist
+        self.new: dict[str, Output | bytes | None] = {}
+        self.kept = 0
+        self.in_place = False  # how finish put the files in (for the summary and the tests)
+        self._found: list[str] | None = None  # the build folder's files, once `written` has looked
 
     def _load(self) -> dict[str, Output]:
         try:
@@ -54,47 +72,129 @@ class OutputReuse:
             return {}
         return outputs
 
-    def link(self, rel: str, signature: bytes) -> Output | None:
-        """Link the last build's `rel` into the build folder if it was made from `signature` (its entry, else None)."""
+    def keep(self, rel: str, signature: bytes) -> Output | None:
+        """The last build's entry for `rel` if it was made from `signature` and is untouched since, else None."""
         old = self.old.get(rel)
         if old is None or old.signature != signature:
             return None
-        source = os.path.join(self.site_dir, rel)
         try:
-            st = os.stat(source)
+            st = os.stat(os.path.join(self.site_dir, rel))
         except OSError:
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != (old.size, old.mtime_ns, old.inode):
             return None  # changed since that build: make it again
-        target = os.path.join(self.staging, rel)
-        folder = os.path.dirname(target)
-        try:
-            if folder not in self._folders:  # one mkdir per folder, not a failed link and a makedirs per file
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            os.link(source, target)
-        except OSError:
-            return None  # another file system, or links not allowed: make it again
         return old
 
-    def link_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Output]] | None:
-        """Link every one of `rels` made from `signature`, or none of them (None): a unit reused whole or made whole."""
+    def keep_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Output]] | None:
+        """Keep every one of `rels` made from `signature`, or none of them (None): a unit kept whole or made whole."""
         done: list[tuple[str, Output]] = []
         for rel in rels:
-            entry = self.link(rel, signature)
+            entry = self.keep(rel, signature)
             if entry is None:
-                for linked, _ in done:  # undo, so nothing written later goes through a link into the last site
-                    os.unlink(os.path.join(self.staging, linked))
                 return None
             done.append((rel, entry))
         return done
 
-    def merge(self, entries: Iterable[tuple[str, Output | bytes]]) -> None:
-        """Take the entries a worker process recorded."""
+    def keep_text(self, rel: str, text: str, key: bytes = b"") -> bool:
+        """Keep `rel` if the last build wrote the same text (True), else record it as written now (False)."""
+        from .cache import digest
+
+        signature = digest(key, text)
+        entry = self.keep(rel, signature)
+        self.merge([(rel, entry if entry is not None else signature)])
+        return entry is not None
+
+    def merge(self, entries: Iterable[tuple[str, Output | bytes | None]]) -> None:
+        """Take the entries a stage (or a worker process) recorded."""
         for rel, entry in entries:
             if isinstance(entry, Output):
-                self.linked += 1
+                self.kept += 1
+                if rel in self.new and not isinstance(self.new[rel], Output):
+                    # an earlier step wrote it (MkDocs' own sitemap.xml, say) and a later one keeps the site's
+                    _unlink(os.path.join(self.staging, rel))
+            elif self._found is not None and rel not in self.new:
+                self._found.append(rel)  # written after the build folder was listed
             self.new[rel] = entry
+
+    def forget_kept(self, rel: str) -> None:
+        """`rel` was kept but is then written after all (a file another stage writes into)."""
+        if isinstance(self.new.get(rel), Output):
+            self.kept -= 1
+            self.new[rel] = None
+
+    # --- putting the new files in -------------------------------------------------------------
+
+    def keep_unchanged(self, key: bytes = b"") -> None:
+        """Of the files already in the build folder (MkDocs' pages and assets), keep those the site has with the same bytes.
+
+        Kept files are removed from the build folder; the others are tracked by their bytes' hash.
+        """
+        from .cache import digest
+
+        for rel in _files(str(self.staging)):
+            path = os.path.join(self.staging, rel)
+            with open(path, "rb") as fh:
+                signature = digest(key, fh.read())
+            entry = self.keep(rel, signature)
+            if entry is not None:
+                os.unlink(path)
+            self.merge([(rel, entry if entry is not None else signature)])
+
+    def written(self) -> list[str]:
+        """Every file in the build folder (site-relative), each tracked from now on; listed once, then kept up to date."""
+        if self._found is not None:
+            return self._found
+        found = self._found = _files(str(self.staging))
+        for rel in found:
+            entry = self.new.get(rel)
+            if isinstance(entry, Output):  # kept, and yet written again by a later stage
+                self.forget_kept(rel)
+            elif rel not in self.new:
+                self.new[rel] = None  # written without a signature: made again by every build
+        return found
+
+    def finish(self, swap: Callable[[Path, Path], None], last: tuple[str, ...] = ()) -> None:
+        """Put the build folder's files into the site: in place when few changed, else by `swap` of whole folders.
+
+        In place, the files of `last` go in after all others, in that order (the change feed's
+        state, which the next build compares with, so a build stopped halfway leaves it as it was).
+        """
+        rank = {rel: i for i, rel in enumerate(last, 1)}
+        written = sorted({rel for rel in self.written() if not isinstance(self.new.get(rel), Output)},
+                         key=lambda rel: (rank.get(rel, 0), rel))
+        stale = sorted(rel for rel in self.old if rel not in self.new)
+        changes = len(written) + len(stale)
+        if self.old and changes <= max(APPLY_MAX, APPLY_SHARE * len(self.new)):
+            self._apply(written, stale)
+            self.in_place = True
+            return
+        for rel, entry in self.new.items():
+            if isinstance(entry, Output):
+                _link(os.path.join(self.site_dir, rel), os.path.join(self.staging, rel))
+        swap(self.staging, self.site_dir)
+
+    def _apply(self, written: list[str], stale: list[str]) -> None:
+        """Rename each new file over the site's and remove the files no longer made; then drop the build folder."""
+        self.file.unlink(missing_ok=True)  # a build stopped from here on leaves no manifest to trust
+        made: set[str] = set()
+        for rel in written:
+            target = os.path.join(self.site_dir, rel)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(self.staging, rel), target)
+        for rel in stale:
+            path = os.path.join(self.site_dir, rel)
+            _unlink(path)
+            _prune(os.path.dirname(path), str(self.site_dir))
+        for folder, _, _ in sorted(os.walk(self.staging), key=lambda f: -len(f[0])):
+            os.rmdir(folder)
+
+    def page_paths(self) -> list[str]:
+        """Site-relative URL paths of every HTML page the build made or kept ('' for the home page)."""
+        return sorted(rel[: -len("index.html")] if rel.endswith("index.html") else rel
+                      for rel in self.new if rel.endswith(".html"))
 
     def save(self) -> None:
         """Store the manifest of the site now in place (stat each file made afresh)."""
@@ -107,8 +207,49 @@ class OutputReuse:
                 st = os.stat(os.path.join(self.site_dir, rel))
             except OSError:
                 continue
-            outputs[rel] = Output(entry, st.st_size, st.st_mtime_ns, st.st_ino)
+            # A file written without a signature gets one no other build can match: it is always made again.
+            outputs[rel] = Output(entry if entry is not None else b"", st.st_size, st.st_mtime_ns, st.st_ino)
         tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as fh:
             pickle.dump((str(self.site_dir), FORMAT, outputs), fh, protocol=5)
         os.replace(tmp, self.file)
+
+
+def _files(root: str) -> list[str]:
+    """Every file under `root`, as '/'-separated paths relative to it."""
+    found = []
+    cut = len(root) + 1
+    for folder, _, files in os.walk(root):
+        for name in files:
+            found.append(os.path.join(folder, name)[cut:].replace(os.sep, "/"))
+    return found
+
+
+def _link(source: str, target: str) -> None:
+    """Hard-link `source` to `target` (a copy where links are not allowed), making folders as needed."""
+    import shutil
+
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _prune(folder: str, root: str) -> None:
+    """Remove `folder` and its parents up to `root` while they are empty."""
+    while folder != root and folder.startswith(root):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = os.path.dirname(folder)

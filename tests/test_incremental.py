@@ -152,6 +152,70 @@ def test_change_the_config(tmp_path, catalog):
     assert (tmp_path / "site/providers/acme/page/2/index.html").is_file()
 
 
+def test_a_small_change_goes_into_the_site_in_place(tmp_path, catalog):
+    """One edit: only the changed files are written, renamed into the same site folder (no copy of the rest)."""
+    site, record, before = tmp_path / "site", catalog / "acme/credentials/teamwork.yml", {}
+
+    def edit() -> None:
+        before["folder"] = site.stat().st_ino
+        before["page"] = (site / "credentials/beta/python-for-analysts/index.html").stat().st_ino
+        record.write_text(OTHER.replace("Teamwork at", "Teamwork in"))
+
+    report = assert_incremental_equals_clean(tmp_path, catalog, edit)
+    assert report.in_place and report.reused > 0
+    assert site.stat().st_ino == before["folder"]  # the same folder, updated
+    assert (site / "credentials/beta/python-for-analysts/index.html").stat().st_ino == before["page"]  # not rewritten
+    assert "Teamwork in Work" in (site / "credentials/acme/teamwork/index.html").read_text(encoding="utf-8")
+
+
+def test_a_large_change_replaces_the_site_folder_whole(tmp_path, catalog, monkeypatch):
+    """Past the in-place limit, unchanged files are linked into the build folder and the folder is swapped in."""
+    import generator.outputs as outputs
+
+    monkeypatch.setattr(outputs, "APPLY_MAX", 0)
+    monkeypatch.setattr(outputs, "APPLY_SHARE", 0.0)
+    site, record, before = tmp_path / "site", catalog / "acme/credentials/teamwork.yml", {}
+
+    def edit() -> None:
+        before["folder"] = site.stat().st_ino
+        record.write_text(OTHER.replace("Teamwork at", "Teamwork in"))
+
+    report = assert_incremental_equals_clean(tmp_path, catalog, edit)
+    assert not report.in_place and report.reused > 0
+    assert site.stat().st_ino != before["folder"]
+
+
+def test_a_build_stopped_while_updating_the_site_is_repaired_by_the_next(tmp_path, catalog, monkeypatch):
+    """A build killed halfway through putting files in leaves no manifest: the next one makes the whole site again."""
+    import generator.outputs as outputs
+
+    site = tmp_path / "site"
+    run(site, catalog)
+    state = (site / "api/v1/changes/state.json").read_bytes()
+    (catalog / "acme/credentials/teamwork.yml").unlink()
+    write_files(catalog, {"beta/credentials/sql-basics.yml": BETA.replace("Python for Analysts", "SQL Basics")})
+    real_replace, calls = outputs.os.replace, []
+
+    def dying_replace(source, target):
+        if str(target).startswith(f"{site}/"):  # a new file going into the site
+            calls.append(target)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as if the process were stopped here
+        real_replace(source, target)
+
+    monkeypatch.setattr(outputs.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        run(site, catalog)
+    monkeypatch.setattr(outputs.os, "replace", real_replace)
+    assert len(calls) == 3  # it did stop while putting files in
+    assert (site / "api/v1/changes/state.json").read_bytes() == state  # the change state goes in last
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    repaired = run(site, catalog)
+    assert repaired.reused == 0 and not repaired.in_place
+    assert digest(site) == digest(_clean_copy(tmp_path, catalog, published))
+
+
 def test_a_file_edited_in_the_site_is_made_again(tmp_path, catalog):
     """The cache trusts a file of the last site only while it is the one that build wrote."""
     site = tmp_path / "site"
@@ -215,9 +279,9 @@ def test_ci_gets_one_plain_line_per_stage(tmp_path, catalog, monkeypatch):
     lines = result.output.strip().splitlines()
     stages = [line.split(":")[0] for line in lines[:-1]]
     assert stages == ["Checking records", "Building narrative pages (MkDocs)", "Rendering pages",
-                      "Indexing for search", "Writing feeds", "Writing the sitemap"]
+                      "Indexing for search", "Writing feeds", "Writing the sitemap", "Updating the site"]
     for line in lines[:-1]:  # every stage over the records counts each of them once
-        if not line.startswith(("Building narrative", "Writing the sitemap")):
+        if not line.startswith(("Building narrative", "Writing the sitemap", "Updating the site")):
             assert ": 5 of 5 in " in line, line
     assert lines[-1].startswith("Built 5 credentials") and "reused" not in lines[-1]
     again = cli_build(tmp_path / "site", catalog=catalog).output.strip().splitlines()[-1]

@@ -86,7 +86,8 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
         record = catalog / "acme/credentials/data-program.yml"
         record.write_text(record.read_text().replace("Data Program", "Renamed Program"))
         assert _wait_for(lambda: "Renamed Program" in _get(page)[1]), "no rebuild after the change"
-        assert _get(f"http://127.0.0.1:{port}/__credcat/wait?build=-1")[1] != build_before
+        # The build number moves once the build has finished (its files can be visible a moment before).
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/__credcat/wait?build=-1")[1] != build_before)
         # A broken record keeps the last good site and says why.
         record.write_text(record.read_text().replace("type: learning-program", "type: nonsense"))
         time.sleep(3)

@@ -101,7 +101,7 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     The per-credential work runs in `jobs` processes (default: one per CPU) for large catalogs;
     `advance(n)` is told as credentials are done. The output is the same bytes whatever `jobs` is.
     With the build cache (`reuse`, `results`, the global `key`), a chunk whose records and reverse
-    links are unchanged takes its result from the last build and its files are linked, not made.
+    links are unchanged takes its result from the last build and its files are kept, not made.
     """
     from ..exports import EXPORTERS
 
@@ -160,7 +160,7 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
 
 
 class _ChunkCache:
-    """Chunks of the last build reused whole: their result from the result store, their files linked."""
+    """Chunks of the last build reused whole: their result from the result store, their files kept."""
 
     def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
         self.catalog, self.config, self.key, self.reuse, self.results = catalog, config, key, reuse, results
@@ -179,7 +179,7 @@ class _ChunkCache:
         result = self.results.get(signature)
         if result is None:
             return None
-        linked = self.reuse.link_all(chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config), signature)
+        linked = self.reuse.keep_all(chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config), signature)
         if linked is None:
             return None
         self.reuse.merge(linked)

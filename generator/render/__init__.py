@@ -101,7 +101,7 @@ def write_page(root: str, path: str, html: str) -> None:
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
 CHUNK = 250  # credential pages per task: small enough for a smooth progress bar
-NEVER_REUSED = ("search/",)  # pages a later stage writes into: always made afresh, never linked
+NEVER_REUSED = ("search/",)  # pages a later stage writes into: always made afresh, never kept
 
 
 @dataclass
@@ -136,7 +136,7 @@ def credential_signature(job: _Job, cred, related: list) -> bytes:
 def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
     """Render one task in a worker: a slice of credential pages, or (None) every other page.
 
-    Returns (pages, credential pages, cache entries): each page is linked from the last build when
+    Returns (pages, credential pages, cache entries): each page is kept from the last build when
     its signature is unchanged, else rendered and written.
     """
     assert _JOB is not None
@@ -152,7 +152,7 @@ def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
             found = related(cred)
             if job.reuse is not None:
                 signature = credential_signature(job, cred, found)
-                entry = job.reuse.link(rel, signature)
+                entry = job.reuse.keep(rel, signature)
                 if entry is not None:
                     entries.append((rel, entry))
                     continue
@@ -165,7 +165,7 @@ def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
         rel = f"{spec.path}index.html"
         if job.reuse is not None and spec.path not in NEVER_REUSED:
             signature = job.fingerprints.signature(job.key, spec.__dict__)
-            entry = job.reuse.link(rel, signature)
+            entry = job.reuse.keep(rel, signature)
             if entry is not None:
                 entries.append((rel, entry))
                 continue
@@ -181,7 +181,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
 
     `advance(n)` is told as credential pages are done. Pages do not depend on each other, so the
     output is the same bytes however many processes wrote it. With `reuse`, a page whose
-    signature (under the global `key`) is the last build's is linked from the last site instead.
+    signature (under the global `key`) is the last build's is kept in the site instead.
     """
     global _JOB
     cards.clear_cache()
