@@ -74,7 +74,7 @@ MAX_INLINE_VALUES = 300  # facets with more values than this are paged (v/<facet
 PAGED_COUNTS = 100  # precomputed counts kept per term for a paged facet: its most frequent values
 PARALLEL_FROM = 5000  # credentials to tokenize; below this one process is faster
 PARALLEL_WORK = 300_000  # postings to write in the second pass; below this one process is faster
-CHUNK = 1024  # credentials per first-pass chunk, on average: a chunk ends after an id hashing to 0 modulo CHUNK
+CHUNK = 512  # credentials per first-pass chunk, on average: a chunk ends after an id hashing to 0 modulo CHUNK
 AVG_SAMPLE = 2000  # documents whose field lengths give BM25's average field lengths
 ALL = "*"  # the pseudo-term every document has (filters without words); impact = seal score
 RETIRED_FACTOR = 0.5
@@ -101,19 +101,23 @@ def doc_fields(cred: Credential, catalog: Catalog) -> list[tuple[str, str, str]]
     return out
 
 
-def _avg_lengths(catalog: Catalog, pipes: Pipelines) -> dict[str, float]:
-    """BM25's average field lengths over the first AVG_SAMPLE documents, to two significant digits.
+def field_lengths(cred: Credential, catalog: Catalog, pipes: Pipelines) -> tuple[int, ...]:
+    """How many terms each of FIELDS has in a credential."""
+    lengths = dict.fromkeys(FIELDS, 0)
+    for fname, lang, text in doc_fields(cred, catalog):
+        lengths[fname] += len(pipes(lang).terms(text))
+    return tuple(lengths.values())
+
+
+def avg_lengths(lengths: Sequence[tuple[int, ...]]) -> dict[str, float]:
+    """BM25's average field lengths over the documents sampled (the first AVG_SAMPLE), to two significant digits.
 
     Rounded so that editing one of those documents seldom changes them: every impact depends on
     them, so a change would make every term's files again.
     """
-    totals = dict.fromkeys(FIELDS, 0)
-    sample = catalog.credentials[:AVG_SAMPLE]
-    for cred in sample:
-        for fname, lang, text in doc_fields(cred, catalog):
-            totals[fname] += len(pipes(lang).terms(text))
-    n = max(1, len(sample))
-    return {f: float(f"{max(1.0, totals[f] / n):.2g}") for f in FIELDS}
+    n = max(1, len(lengths))
+    columns = list(zip(*lengths)) or [()] * len(FIELDS)
+    return {f: float(f"{max(1.0, sum(column) / n):.2g}") for f, column in zip(FIELDS, columns)}
 
 
 def idf(df: int, n: int) -> float:
@@ -191,8 +195,8 @@ class IndexBuilder:
     def collect(self, start: int, stop: int, avg: dict[str, float]) -> dict:
         """Tokenize credentials [start, stop) once: (doc, BM25 tf part) per term, rows, summaries.
 
-        Documents are numbered from 0 at `start`, and the result depends on these credentials
-        alone (surfaces and languages too), so it can be stored and joined at another offset.
+        The result depends on these credentials alone (surfaces and languages too), so it can be
+        stored and joined where the chunk is in a later build (`add_chunk` renumbers it if it moved).
         """
         creds, catalog, encode, type_labels = self.catalog.credentials, self.catalog, self.codec.encode, self.type_labels
         # array.append over map(): the postings are appended at C speed, not one bytecode loop each
@@ -235,7 +239,7 @@ class IndexBuilder:
                     tfparts.update({t: get(t, 0.0) + boost * tf / (tf + norm) for t, tf in Counter(terms).items()})
                 else:  # 0.0 + x is x
                     tfparts = {t: boost * tf / (tf + norm) for t, tf in Counter(terms).items()}
-            deque(map(_append, map(docs_of, tfparts), repeat(n - start)), maxlen=0)
+            deque(map(_append, map(docs_of, tfparts), repeat(n)), maxlen=0)
             deque(map(_append, map(parts_of, tfparts), tfparts.values()), maxlen=0)
             row, numbers = encode(cred)
             rows.append(row)
@@ -248,13 +252,14 @@ class IndexBuilder:
         for lang, words in seen.items():
             self.pipes(lang).surfaces(words, surfaces)
         return {"docs": dict(docs), "parts": dict(parts), "rows": rows, "docvals": docvals, "scores": scores,
-                "summaries": summaries, "surfaces": surfaces, "langs": sorted(seen), "count": stop - start}
+                "summaries": summaries, "surfaces": surfaces, "langs": sorted(seen), "start": start}
 
-    def add_chunk(self, chunk: dict, offset: int) -> None:
-        """Join one collect() result, the next range of documents in order, starting at document `offset`."""
+    def add_chunk(self, chunk: dict, start: int) -> None:
+        """Join one collect() result, the next range of documents in order, which now starts at document `start`."""
+        shift = start - chunk["start"]  # not 0 when records were added or removed before it
         for t, arr in chunk["docs"].items():
-            if offset:
-                arr = array("I", map(offset.__add__, arr))
+            if shift:
+                arr = array("I", map(shift.__add__, arr))
             if t in self.docs:
                 self.docs[t].extend(arr)
                 self.parts[t].extend(chunk["parts"][t])
@@ -510,24 +515,55 @@ class _Cache:
     layout, the type labels and the taxonomy's skill labels; a term's, see `IndexBuilder.term_inputs`.
     """
 
-    def __init__(self, builder: IndexBuilder, avg: dict[str, float], key: bytes, results: ResultStore) -> None:
+    def __init__(self, builder: IndexBuilder, key: bytes, results: ResultStore) -> None:
         self.builder, self.key, self.results = builder, key, results
         catalog = builder.catalog
-        self.fingerprints = Fingerprints(catalog.fingerprints)
+        fingerprints = Fingerprints(catalog.fingerprints)
+        # Each record's fingerprint and its provider's, by position in the catalog (a provider's made once).
+        self.records, self.providers = [], []
+        for cred in catalog.credentials:
+            if cred.id not in fingerprints.records:
+                fingerprints.of(cred)  # a record that did not come through the validate stage (tests)
+            self.records.append(fingerprints.records[cred.id])
+            self.providers.append(fingerprints.provider(cred.provider))
         self.facets = to_json([[f.to_json() for f in builder.facets], builder.codec.layout()])
-        labels = to_json(sorted((sid, s.label) for sid, s in catalog.taxonomy.skills.items()))
-        self.chunk_base = digest(key, b"search-chunk", to_json(avg), self.facets, to_json(builder.type_labels), labels)
+        self.labels = to_json(sorted((sid, s.label) for sid, s in catalog.taxonomy.skills.items()))
         self.directory = digest(key, b"search-chunks")  # the signatures of the chunks stored
+        self.memo = digest(key, b"search-terms")  # big terms' entries and files by their inputs
 
-    def chunk_signatures(self, chunks: list[tuple[int, int]]) -> list[bytes]:
-        creds, of = self.builder.catalog.credentials, self.fingerprints.of
-        return [digest(self.chunk_base, *map(of, creds[a:b])) for a, b in chunks]
+    def _records(self, start: int, stop: int) -> bytes:
+        return b"".join(self.records[start:stop]) + b"".join(self.providers[start:stop])
+
+    def avg_lengths(self) -> dict[str, float]:
+        """The average field lengths, the sample's records' field lengths taken from the result store where unchanged."""
+        signature = digest(self.key, b"search-avg", self.labels)
+        last = self.results.get(signature) or {}
+        known: dict[bytes, tuple[int, ...]] = {}  # record and provider fingerprints -> field lengths
+        lengths = []
+        builder = self.builder
+        for i, cred in enumerate(builder.catalog.credentials[:AVG_SAMPLE]):
+            record = self.records[i] + self.providers[i]
+            found = last.get(record)
+            if found is None:
+                found = field_lengths(cred, builder.catalog, builder.pipes)
+            known[record] = found
+            lengths.append(found)
+        self.results.put(signature, known)
+        return avg_lengths(lengths)
+
+    def chunk_signatures(self, chunks: list[tuple[int, int]], avg: dict[str, float]) -> list[bytes]:
+        base = digest(self.key, b"search-chunk", to_json(avg), self.facets, to_json(self.builder.type_labels), self.labels)
+        return [digest(base, self._records(a, b)) for a, b in chunks]
 
     def stored_chunks(self) -> set[bytes]:
         return self.results.get(self.directory) or set()
 
     def term_base(self) -> bytes:
         return digest(self.key, b"search-term", str(len(self.builder.rows)), self.facets)
+
+    def stored_terms(self) -> dict[bytes, tuple[list, list[tuple[str, bytes]]]]:
+        """The last build's big terms: inputs' hash -> (shard entry, (path, content id) of each file)."""
+        return self.results.get(self.memo) or {}
 
 
 _JOB: tuple | None = None  # (builder, work folder, average field lengths, reuse, key), inherited by forked workers
@@ -621,10 +657,12 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     if root.exists():
         shutil.rmtree(root)
     builder = IndexBuilder(catalog, config)
-    avg = _avg_lengths(catalog, builder.pipes)  # its words warm the cache the workers inherit
-    cache = _Cache(builder, avg, key, results) if reuse is not None and results is not None else None
+    cache = _Cache(builder, key, results) if reuse is not None and results is not None else None
+    # When computed, its words warm the pipelines' cache the workers inherit.
+    avg = cache.avg_lengths() if cache else avg_lengths([field_lengths(c, catalog, builder.pipes)
+                                                         for c in creds[:AVG_SAMPLE]])
     chunks = _chunks(creds)
-    signatures = cache.chunk_signatures(chunks) if cache else [b""] * len(chunks)
+    signatures = cache.chunk_signatures(chunks, avg) if cache else [b""] * len(chunks)
     stored = cache.stored_chunks() if cache else set()
     todo = [c for c, sig in zip(chunks, signatures) if sig not in stored]
     procs = jobs or (cores if sum(b - a for a, b in todo) >= PARALLEL_FROM else 1)
@@ -650,7 +688,8 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         # The parent's writer starts its threads at its first file, after the workers are forked.
         writer = Writer(root, reuse=reuse, key=key, site_rel="search/index/")
         entries: list = [None] * len(builder.vocab)
-        todo_terms, inputs = _kept_terms(builder, cache, writer, entries)
+        memo: dict = {}  # this build's big terms, for the next
+        todo_terms, inputs = _kept_terms(builder, cache, writer, entries, memo)
         weights = [len(builder.docs[builder.vocab[t]]) + 50 for t in todo_terms]
         procs = jobs or (cores if sum(weights) >= PARALLEL_WORK else 1)
         term_runs = _split(todo_terms, weights, procs * 4)
@@ -665,10 +704,12 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         for termid, entry, files in result["terms"]:
             entries[termid] = entry
             if termid in inputs:
-                cache.results.put(inputs[termid], (entry, files))  # type: ignore[union-attr]
+                memo[inputs[termid]] = (entry, files)
         writer.ids += result["ids"]
         writer.outputs += result["outputs"]
         writer.written += result["written"]
+    if cache:
+        cache.results.put(cache.memo, memo)
     directory = builder.write_shards(entries, writer)
     facets = builder.facets_json(writer)
     meta = {
@@ -684,23 +725,25 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     return IndexReport(meta, writer.written, kept, writer.outputs)
 
 
-def _kept_terms(builder: IndexBuilder, cache: _Cache | None, writer: Writer,
-                entries: list) -> tuple[list[int], dict[int, bytes]]:
-    """Keep the files of big terms whose inputs are the last build's, their entries into `entries`.
+def _kept_terms(builder: IndexBuilder, cache: _Cache | None, writer: Writer, entries: list,
+                memo: dict) -> tuple[list[int], dict[int, bytes]]:
+    """Keep the files of big terms whose inputs are the last build's, their entries into `entries` (and `memo`).
 
     Returns the terms still to write, and the inputs' hash of each big one among them.
     """
     if cache is None:
         return list(range(len(builder.vocab))), {}
     base = cache.term_base()
+    last = cache.stored_terms()
     todo: list[int] = []
     inputs: dict[int, bytes] = {}
     for termid, term in enumerate(builder.vocab):
         if term in builder.file_ids:
             signature = builder.term_inputs(termid, base)
-            stored = cache.results.get(signature)
+            stored = last.get(signature)
             if stored is not None and writer.keep_known(stored[1]):
                 entries[termid] = stored[0]
+                memo[signature] = stored
                 continue
             inputs[termid] = signature
         todo.append(termid)
