@@ -79,7 +79,7 @@ def step_generate(n: int, work: Path) -> dict:
 def step_index(n: int, work: Path) -> dict:
     from generator.catalog import read_catalog
     from generator.config import Config
-    from generator.search.index import build_index
+    from generator.search.build import build_index
 
     started = time.perf_counter()
     catalog = read_catalog(work / str(n) / "catalog", AS_OF)
@@ -87,7 +87,7 @@ def step_index(n: int, work: Path) -> dict:
     before = peak_rss()
     reset_peak()
     started = time.perf_counter()
-    meta = build_index(catalog, Config(), work / str(n) / "site" / "search")
+    meta = build_index(catalog, Config(), work / str(n) / "site" / "search").meta
     seconds = time.perf_counter() - started
     index = work / str(n) / "site" / "search" / "index"
     size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())

@@ -20,9 +20,9 @@ from generator.build import swap
 from generator.catalog import read_catalog
 from generator.config import Config
 from generator.outputs import OutputReuse
-from generator.search import index as search_index
+from generator.search import build as search_build
 from generator.search import write_search_index
-from generator.search.index import IndexReport
+from generator.search.build import IndexReport
 
 from test_search_support import AS_OF, REPO
 
@@ -142,9 +142,9 @@ def test_relabelling_a_skill(tmp_path: Path, synthetic: Path) -> None:
 
 def test_with_worker_processes(tmp_path: Path, synthetic: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both passes forked over workers, which keep files and report them to the parent."""
-    monkeypatch.setattr(search_index, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(search_index, "PARALLEL_WORK", 1)
-    monkeypatch.setattr(search_index, "CHUNK", 32)
+    monkeypatch.setattr(search_build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(search_build, "PARALLEL_WORK", 1)
+    monkeypatch.setattr(search_build, "CHUNK", 32)
     record = a_record(synthetic, 11)
     text = (synthetic / record).read_text(encoding="utf-8")
     old = text.split("description: |\n", 1)[1].split("\n", 1)[0]
@@ -156,7 +156,7 @@ def test_the_index_does_not_depend_on_how_the_catalog_is_cut(tmp_path: Path, syn
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = read_catalog(synthetic, AS_OF)
     write_search_index(catalog, Config(), tmp_path / "a")
-    monkeypatch.setattr(search_index, "CHUNK", 7)
+    monkeypatch.setattr(search_build, "CHUNK", 7)
     write_search_index(catalog, Config(), tmp_path / "b")
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 

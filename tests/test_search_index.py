@@ -11,6 +11,7 @@ import pytest
 
 from generator.catalog import read_catalog
 from generator.config import Config
+from generator.search import build as search_build
 from generator.search import index as search_index
 from generator.search import write_search_index
 from generator.search.facets import facet_values
@@ -52,8 +53,8 @@ def test_same_catalog_gives_byte_identical_output(tmp_path: Path) -> None:
 
 def test_output_does_not_depend_on_the_number_of_processes(synth_site: tuple[Path, object], tmp_path: Path) -> None:
     site, catalog = synth_site
-    search_index.build_index(catalog, Config(), tmp_path / "one", jobs=1)
-    search_index.build_index(catalog, Config(), tmp_path / "two", jobs=2)
+    search_build.build_index(catalog, Config(), tmp_path / "one", jobs=1)
+    search_build.build_index(catalog, Config(), tmp_path / "two", jobs=2)
     assert tree(tmp_path / "one" / "index") == tree(tmp_path / "two" / "index")
     assert tree(tmp_path / "one" / "index") == tree(site / "search" / "index")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 from ..cache import ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
-from .index import IndexReport, build_index
+from .build import IndexReport, build_index
 from .page import search_page_body, search_scripts, search_styles
 from .text import LUNR_JS, LUNR_LANG_DIR
 
