@@ -389,10 +389,14 @@ def _provider_dir(folder: Path, root: Path, layout) -> ProviderDir:
         layout(entry, f"unexpected {'folder' if entry.is_dir() else 'file'} '{entry.name}' in a provider folder",
                "a provider folder holds provider.yml and credentials/<slug>.yml only")
     if cred_dir.is_dir():
-        for entry in sorted(cred_dir.iterdir(), key=lambda p: p.name):
-            if entry.name.startswith("."):
+        # Listed with scandir: whether an entry is a link or a file comes with the listing, not a stat per file.
+        with os.scandir(cred_dir) as listing:
+            found = sorted(listing, key=lambda e: e.name)
+        for dir_entry in found:
+            if dir_entry.name.startswith("."):
                 continue
-            if entry.is_symlink() or not entry.is_file() or entry.suffix not in YAML_SUFFIXES:
+            entry = cred_dir / dir_entry.name
+            if dir_entry.is_symlink() or not dir_entry.is_file() or entry.suffix not in YAML_SUFFIXES:
                 layout(entry, f"'{entry.name}' is not a .yml record file",
                        "the credentials folder holds one <slug>.yml file per credential")
                 continue
