@@ -5,7 +5,10 @@ Two stores live in the cache folder (`cache_dir`, default `.credcat-cache/` besi
 - `records.sqlite`: each credential file's checked, normalized result (the record, its problems,
   its stackability links), keyed by a hash of the file's bytes and of everything else checking it
   reads: its provider.yml, the taxonomy, the as-of date and credcat's own code. A file whose key
-  matches is not parsed or checked again.
+  matches is not parsed or checked again. Beside the key the store keeps the file's stat (size,
+  mtime, ctime, inode), as git's index does: a file whose stat and provider context are the ones
+  stored is not even read (`file_stat` says when a stat cannot vouch for the bytes). The keys and
+  stats are one small table read whole; the results, another, fetched a batch at a time.
 - `outputs.pickle`: for each file of the last site built, the signature of the inputs it was made
   from, and its size, mtime and inode. A page whose signature matches is hard-linked from the
   last site into the new build folder instead of being rendered again; the stat check makes sure
@@ -20,18 +23,20 @@ and compare with a clean build, byte for byte.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import os
 import pickle
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .model import Credential, Provider
 
 REPO = Path(__file__).resolve().parents[1]
-FORMAT = "1"  # bump when what the cache stores changes shape
+FORMAT = "2"  # bump when what the cache stores changes shape
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -82,21 +87,34 @@ def _library_versions() -> str:
 # --- pickling records with their provider by reference -----------------------------------------
 
 class _RecordPickler(pickle.Pickler):
-    """Pickles a record with its Provider as a reference (the provider is stored once, by id)."""
+    """Pickles a record with its Provider as a reference (the provider is stored once, by id).
+
+    Frozen slotted dataclasses (the model's) are pickled as a call of the class with their field
+    values: unpickling then runs the generated __init__, about three times quicker than the
+    __setstate__ dataclasses gives them, which looks up the fields and sets them one by one.
+    """
 
     def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
         if type(obj) is Provider:
             return obj.id
         return None
 
+    def reducer_override(self, obj: Any) -> Any:  # noqa: D102 - pickle's hook
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple([getattr(obj, name) for name in names])
 
-class _RecordUnpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, providers: dict[str, Provider]):
-        super().__init__(io.BytesIO(data))
-        self.providers = providers
 
-    def persistent_load(self, pid: str) -> Provider:  # noqa: D102 - pickle's hook
-        return self.providers[pid]
+@lru_cache(maxsize=None)
+def _init_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields a frozen slotted dataclass is rebuilt from by calling it; None for any other type."""
+    if not (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen and "__slots__" in kind.__dict__):
+        return None
+    fields = dataclasses.fields(kind)
+    if hasattr(kind, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
+        return None
+    return tuple(f.name for f in fields)
 
 
 def dump_record(value: Any) -> bytes:
@@ -108,7 +126,9 @@ def dump_record(value: Any) -> bytes:
 
 def load_record(data: bytes, providers: dict[str, Provider]) -> Any:
     """The inverse of dump_record, with providers taken from `providers`."""
-    return _RecordUnpickler(data, providers).load()
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    unpickler.persistent_load = providers.__getitem__  # a lookup in C, not a Python call per record
+    return unpickler.load()
 
 
 def provider_fingerprint(provider: Provider) -> bytes:
@@ -165,13 +185,18 @@ class Fingerprints:
 
 
 def open_sqlite(path: Path, clean: bool, schema: tuple[str, ...]) -> sqlite3.Connection:
-    """A SQLite store at `path` set up by `schema`: emptied first when `clean`; a damaged file is discarded, never trusted."""
+    """A SQLite store at `path` set up by `schema`, emptied when `clean`; one damaged or of another FORMAT is discarded."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if clean:
-        path.unlink(missing_ok=True)
+        _remove_sqlite(path)
 
     def connect() -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=60)
+        if db.execute("PRAGMA user_version").fetchone()[0] != int(FORMAT):
+            db.close()
+            _remove_sqlite(path)
+            db = sqlite3.connect(path, timeout=60)
+            db.execute(f"PRAGMA user_version = {int(FORMAT)}")
         for statement in schema:
             db.execute(statement)
         return db
@@ -179,40 +204,102 @@ def open_sqlite(path: Path, clean: bool, schema: tuple[str, ...]) -> sqlite3.Con
     try:
         return connect()
     except sqlite3.DatabaseError:
-        path.unlink(missing_ok=True)
+        _remove_sqlite(path)
         return connect()
+
+
+def _remove_sqlite(path: Path) -> None:
+    # The write-ahead log goes too: one left beside a new database would be replayed into it.
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        (path.parent / name).unlink(missing_ok=True)
 
 
 # --- the record store ---------------------------------------------------------------------------
 
+RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same stat (see file_stat)
+
+
+def file_stat(path: Path, now_ns: int) -> str | None:
+    """The file's size, mtime, ctime and inode, to tell later whether it may have changed; None when it cannot tell.
+
+    As git's index does: a file whose stat is the same as when it was read is taken to hold the
+    same bytes. Any write changes the ctime, which nothing can set back. But timestamps are only as
+    fine as the filesystem keeps them (a clock tick; a second on ext3, two on FAT), so a file changed
+    less than RACY_NS before `now_ns` (taken before the stat) could be written again within the same
+    tick, size unchanged, and keep this very stat: such a file gets None and is read again next time.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= now_ns - RACY_NS:
+        return None
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
+class StoredFile(NamedTuple):
+    """What the record store knows of one credential file, besides its result."""
+
+    context: bytes  # hash of what checking the file reads besides the file (code, as-of, taxonomy, provider.yml)
+    key: bytes  # hash of the context, the file's name and its bytes
+    stat: str | None  # file_stat when it was last read; None when it could not vouch for the bytes
+
+
 class RecordStore:
-    """Checked, normalized credential files from earlier builds, in SQLite (one row per file)."""
+    """Checked, normalized credential files from earlier builds, in SQLite.
+
+    Two tables, one row per file in each: `files` holds each file's key and stat, and is small
+    enough to read whole in every build; `results` holds the result pickled by dump_record (the
+    payload) and the payload's hash (the record's fingerprint), fetched a batch of files at a time
+    so that only a batch of payloads is held at once.
+    """
 
     def __init__(self, folder: Path, clean: bool = False):
         self.path = folder / "records.sqlite"
         self.db = open_sqlite(self.path, clean, (
             "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-            "CREATE TABLE IF NOT EXISTS records (file TEXT PRIMARY KEY, provider TEXT, key BLOB, payload BLOB)",
-            "CREATE INDEX IF NOT EXISTS by_provider ON records (provider)"))
-        self._pending: list[tuple[str, str, bytes, bytes]] = []
+            "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, context BLOB, key BLOB, stat TEXT)",
+            "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)"))
+        self._pending: list[tuple[str, bytes, bytes, str | None, bytes, bytes]] = []
+        self._restat: list[tuple[str | None, str]] = []
 
-    def provider_rows(self, provider_id: str) -> dict[str, tuple[bytes, bytes]]:
-        """file -> (key, payload) of one provider's files."""
-        rows = self.db.execute("SELECT file, key, payload FROM records WHERE provider = ?", (provider_id,))
-        return {file: (key, payload) for file, key, payload in rows}
+    def files(self) -> dict[str, StoredFile]:
+        """file -> what is stored for it, for every file in the store."""
+        rows = self.db.execute("SELECT file, context, key, stat FROM files")
+        return {file: StoredFile(context, key, stat) for file, context, key, stat in rows}
 
-    def put(self, file: str, provider_id: str, key: bytes, payload: bytes) -> None:
+    def results(self, files: list[str]) -> dict[str, tuple[bytes, bytes, bytes]]:
+        """file -> (key, fingerprint, payload) of the given files (the key says which bytes the result is of)."""
+        found = {}
+        for start in range(0, len(files), 500):  # bound the parameters per statement (999 in older SQLite)
+            part = files[start:start + 500]
+            rows = self.db.execute(f"SELECT file, key, fingerprint, payload FROM results WHERE file IN"
+                                   f" ({','.join('?' * len(part))})", part)
+            found.update((file, (key, fingerprint, payload)) for file, key, fingerprint, payload in rows)
+        return found
+
+    def put(self, file: str, context: bytes, key: bytes, stat: str | None, fingerprint: bytes, payload: bytes) -> None:
         """Remember one file's result (written by `commit`)."""
-        self._pending.append((file, provider_id, key, payload))
+        self._pending.append((file, context, key, stat, fingerprint, payload))
+
+    def restat(self, file: str, stat: str | None) -> None:
+        """Remember a stored file's new stat, after its bytes were read and found unchanged (written by `commit`)."""
+        self._restat.append((stat, file))
 
     def commit(self, keep: Iterable[str]) -> None:
-        """Write what `put` collected and forget files no longer in the catalog."""
+        """Write what `put` and `restat` collected and forget files no longer in the catalog."""
         keep = set(keep)
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", self._pending)
-            gone = [(f,) for (f,) in self.db.execute("SELECT file FROM records") if f not in keep]
-            self.db.executemany("DELETE FROM records WHERE file = ?", gone)
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                                ((file, context, key, stat) for file, context, key, stat, _, _ in self._pending))
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                                ((file, key, fingerprint, payload) for file, _, key, _, fingerprint, payload in self._pending))
+            self.db.executemany("UPDATE files SET stat = ? WHERE file = ?", self._restat)
+            gone = [(f,) for (f,) in self.db.execute("SELECT file FROM files") if f not in keep]
+            self.db.executemany("DELETE FROM files WHERE file = ?", gone)
+            self.db.executemany("DELETE FROM results WHERE file = ?", gone)
         self._pending.clear()
+        self._restat.clear()
 
     def close(self) -> None:
         self.db.close()

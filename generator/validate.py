@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, NamedTuple, Optional
 
-from .cache import RecordStore, code_key, digest, dump_record, load_record
+from .cache import RecordStore, StoredFile, code_key, digest, dump_record, file_stat, load_record
 from .errors import Problem, Problems, UsageError
 from .load import CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
 from .model import Credential, Provider
@@ -34,6 +36,18 @@ def _check_chunk(todo: list[tuple[Path, str]]) -> list[bytes]:
     """Check a slice of files in a worker process (the reader is inherited from the parent by fork)."""
     assert _READER is not None
     return [dump_record(_READER.check_credential(file, _READER.providers.get(pid), pid)) for file, pid in todo]
+
+
+class _Todo(NamedTuple):
+    """A credential file to settle: from the record store when it holds a result for this key, else by checking it."""
+
+    file: Path
+    provider_id: str
+    shown: str  # the file's display path, its name in the store
+    context: bytes  # what checking it reads besides the file (CatalogReader._provider_key)
+    key: bytes  # hash of the context, the name and the file's bytes (empty without a store)
+    stat: str | None  # file_stat, taken before the file was read
+    stored: bool  # the store holds a result for this very key
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -186,10 +200,12 @@ class CatalogReader:
     def credentials(self) -> Iterator[Credential]:
         """Every valid credential, provider by provider, in id order; problems collect on the side.
 
-        Files are checked in batches: each file found in the record store under the same key is
-        taken from there; the others are checked (in `jobs` forked processes when there are many)
-        and stored. Either way each result passes through the same pickled form, so a record's
-        fingerprint is the same whether it was checked now or in an earlier build.
+        Files are settled in batches. A file the record store holds with the same stat and context
+        is taken from there without being read; any other is read, and taken from there if its key
+        (a hash of its bytes and context) is the one stored; the rest are checked (in `jobs` forked
+        processes when there are many) and stored. Either way each result passes through the same
+        pickled form, so a record's fingerprint is the same whether it was checked now or in an
+        earlier build.
         """
         assert self.files is not None
         chosen: list[tuple[ProviderDir, list[Path]]] = []
@@ -205,27 +221,18 @@ class CatalogReader:
                 self.providers[provider.id] = provider
                 self.stats.providers += 1
             chosen.append((pdir, wanted_creds))
-        batch: list[tuple[Path, str, bytes | None, bytes | None]] = []  # (file, provider id, store key, stored payload)
+        batch: list[_Todo] = []
         code = code_key(checking_only=True) if self.store is not None else b""
+        listed = self.store.files() if self.store is not None else {}
+        now = time.time_ns()  # taken before any file's stat (see file_stat)
         try:
             for pdir, wanted_creds in chosen:
                 context = self._provider_key(pdir, code) if self.store is not None else b""
-                cached = self.store.provider_rows(pdir.id) if self.store is not None else {}
-                for file in wanted_creds:
-                    key, stored = None, None
-                    if self.store is not None:
-                        shown = self.display(file)
-                        key = digest(context, shown, _read_bytes(file))
-                        hit = cached.get(shown)
-                        if hit is not None and hit[0] == key:
-                            stored = hit[1]
-                    batch.append((file, pdir.id, key, stored))
+                for file, shown in zip(wanted_creds, self._displayed(wanted_creds)):
+                    batch.append(self._todo(file, pdir.id, shown, context, listed.get(shown), now))
                     if len(batch) >= BATCH:
                         yield from self._settle(batch)
                         batch = []
-                        # The records kept so far are long-lived: freeze them, or every collection walks them
-                        # all again and reading grows quadratic (unpickling 2,000 records: 300 -> 70 µs each).
-                        gc.freeze()
             yield from self._settle(batch)
         finally:
             self._close_pool()
@@ -237,24 +244,76 @@ class CatalogReader:
         provider_bytes = _read_bytes(pdir.provider_file) if pdir.provider_file else b"(none)"
         return digest(code, self.as_of, self._taxonomy_bytes, provider_bytes, str(self.root))
 
-    def _settle(self, batch: list[tuple[Path, str, bytes | None, bytes | None]]) -> Iterator[Credential]:
+    def _displayed(self, files: list[Path] | tuple[Path, ...]) -> list[str]:
+        """The display paths of one provider's credential files (all in one folder, whose part is worked out once)."""
+        if not files:
+            return []
+        folder = self.display(files[0].parent)
+        prefix = "" if folder == "." else folder + os.sep
+        return [prefix + file.name for file in files]
+
+    def _todo(self, file: Path, provider_id: str, shown: str, context: bytes, row: StoredFile | None,
+              now: int) -> _Todo:
+        """Whether the store holds this file's result: trusted by the file's stat, else by a hash of its bytes."""
+        if self.store is None:
+            return _Todo(file, provider_id, shown, context, b"", None, False)
+        stat = file_stat(file, now)
+        if row is not None and stat is not None and row.stat == stat and row.context == context:
+            return _Todo(file, provider_id, shown, context, row.key, stat, True)  # unchanged since it was read
+        key = digest(context, shown, _read_bytes(file))
+        if row is None or row.key != key:
+            return _Todo(file, provider_id, shown, context, key, stat, False)
+        if row.stat != stat:  # the same bytes (touched, copied back, or read too soon after a change last time)
+            self.store.restat(shown, stat)
+        return _Todo(file, provider_id, shown, context, key, stat, True)
+
+    def _settle(self, batch: list[_Todo]) -> Iterator[Credential]:
         """Results of a batch in order: stored ones unpickled, the rest checked (in parallel when many)."""
-        fresh = iter(self._check_many([(file, pid) for file, pid, _, stored in batch if stored is None]))
-        for file, pid, key, stored in batch:
-            payload = stored
-            if payload is None:
-                payload = next(fresh)
-                if self.store is not None and key is not None:
-                    self.store.put(self.display(file), pid, key, payload)
-            cred, problems, links = load_record(payload, self.providers)
+        found = self._stored_payloads(batch)
+        fresh = iter(self._check_many([(todo.file, todo.provider_id) for todo, hit in zip(batch, found) if hit is None]))
+        results: list[tuple[Checked, bytes]] = []
+        # The records are long-lived (tens of tracked objects each): collecting while they are made
+        # finds nothing to free, yet walks them all. So no collection while a batch is unpickled, and
+        # then the batch is frozen, or every later collection walks all records so far again and
+        # reading grows quadratic.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for todo, hit in zip(batch, found):
+                if hit is None:
+                    payload = next(fresh)
+                    fingerprint = digest(payload)
+                    if self.store is not None:
+                        self.store.put(todo.shown, todo.context, todo.key, todo.stat, fingerprint, payload)
+                else:
+                    fingerprint, payload = hit
+                results.append((load_record(payload, self.providers), fingerprint))
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+        del found, fresh  # the pickled forms are not kept while the records are handed on
+        if self.advance is not None:
+            self.advance(len(batch))
+        for (cred, problems, links), fingerprint in results:
             self.problems.extend(problems)
             self._links.extend(links)
-            if self.advance is not None:
-                self.advance(1)
             if cred is not None:
-                self.fingerprints[cred.id] = digest(payload)
+                self.fingerprints[cred.id] = fingerprint
                 self.stats.credentials += 1
                 yield cred
+
+    def _stored_payloads(self, batch: list[_Todo]) -> list[tuple[bytes, bytes] | None]:
+        """(fingerprint, payload) of each file in the batch the store holds a result for, None for the others."""
+        if self.store is None:
+            return [None] * len(batch)
+        rows = self.store.results([todo.shown for todo in batch if todo.stored])
+        found: list[tuple[bytes, bytes] | None] = []
+        for todo in batch:
+            row = rows.get(todo.shown) if todo.stored else None
+            # The result must be of this key still (another build may share the store).
+            found.append((row[1], row[2]) if row is not None and row[0] == todo.key else None)
+        return found
 
     def _check_many(self, todo: list[tuple[Path, str]]) -> list[bytes]:
         """Check files, each result pickled; in forked worker processes when there are enough of them."""
@@ -280,7 +339,7 @@ class CatalogReader:
         """Store this run's newly checked files and drop files no longer in the catalog."""
         if self.store is None or self.files is None:
             return
-        self.store.commit(self.display(f) for pdir in self.files.providers for f in pdir.credential_files)
+        self.store.commit(shown for pdir in self.files.providers for shown in self._displayed(pdir.credential_files))
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:

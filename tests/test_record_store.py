@@ -1,0 +1,241 @@
+"""The record store: which credential files a build takes from it unread, which it reads, which it checks again.
+
+A file whose stat (size, mtime, ctime, inode) and provider context are those stored is trusted
+without being read; any other file is read and hashed, and checked again only when its bytes
+changed. Each test reads a small catalog once to fill the store, changes something, reads it again
+and looks at which files were read and which checked, and at the records, fingerprints and problems,
+which must be those of a reading without the store.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from generator import validate
+from generator.cache import RACY_NS, RecordStore, dump_record, load_record
+from generator.validate import CatalogReader
+
+AS_OF = "2026-11-29"
+RECORD = """\
+title: Data Analysis with Python
+type: certificate
+description: Learn to clean data.
+url: https://acme.example/x
+languages: [en]
+skills: [python, sql]
+last_verified: 2026-10-01
+"""
+BROKEN = RECORD.replace("type: certificate", "type: certificat")  # an error, so problems come from the store too
+
+
+@pytest.fixture
+def catalog(catalog_dir) -> Path:
+    return catalog_dir({
+        "acme/credentials/a.yml": RECORD,
+        "acme/credentials/b.yml": RECORD.replace("Python", "R"),
+        "acme/credentials/broken.yml": BROKEN,
+    })
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds run as if well after the files were written, so their stats are settled (see file_stat)."""
+    monkeypatch.setattr(validate, "time", SimpleNamespace(time_ns=lambda: time.time_ns() + 10 * RACY_NS))
+
+
+class Spy:
+    """Which credential files a reading read (to hash them) and which it checked."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.read: list[str] = []
+        self.checked: list[str] = []
+        read_bytes, check = validate._read_bytes, CatalogReader.check_credential
+
+        def spy_read(file: Path) -> bytes:
+            if file.parent.name == "credentials":
+                self.read.append(file.name)
+            return read_bytes(file)
+
+        def spy_check(reader, file, provider, provider_id):
+            self.checked.append(file.name)
+            return check(reader, file, provider, provider_id)
+
+        monkeypatch.setattr(validate, "_read_bytes", spy_read)
+        monkeypatch.setattr(CatalogReader, "check_credential", spy_check)
+
+    def reading(self, root: Path, store_dir: Path | None) -> tuple[list, dict, list]:
+        """Read the catalog (with a store in `store_dir`, if given): records, fingerprints, problems."""
+        self.read.clear()
+        self.checked.clear()
+        store = RecordStore(store_dir) if store_dir is not None else None
+        reader = CatalogReader(root, AS_OF, store=store)
+        creds = list(reader.credentials())
+        reader.save_cache()
+        if store is not None:
+            store.close()
+        return [(c, c.seal, c.source) for c in creds], reader.fingerprints, reader.problems.sorted()
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    return Spy(monkeypatch)
+
+
+def assert_same_as_without_store(spy: Spy, root: Path, result: tuple) -> None:
+    assert result == spy.reading(root, None)
+
+
+def test_unchanged_files_are_not_read(tmp_path, catalog, spy, later):
+    first = spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.checked) == ["a.yml", "b.yml", "broken.yml"]
+    second = spy.reading(catalog, tmp_path / "cache")
+    assert spy.read == [] and spy.checked == []
+    assert second == first  # records, fingerprints and problems alike, whether checked or stored
+    assert {p.record for p in second[2]} == {"acme/broken"}
+    assert_same_as_without_store(spy, catalog, second)
+
+
+def test_touched_file_is_read_not_checked_and_then_trusted(tmp_path, catalog, spy, later):
+    spy.reading(catalog, tmp_path / "cache")
+    os.utime(catalog / "acme/credentials/a.yml")  # a new mtime and ctime, the same bytes
+    spy.reading(catalog, tmp_path / "cache")
+    assert spy.read == ["a.yml"] and spy.checked == []
+    spy.reading(catalog, tmp_path / "cache")
+    assert spy.read == []  # its new stat was stored
+
+
+def test_edit_keeping_the_mtime_is_checked(tmp_path, catalog, spy, later):
+    spy.reading(catalog, tmp_path / "cache")
+    for name, text in (("a.yml", RECORD.replace("Python", "Python and SQL")),  # another size
+                       ("b.yml", RECORD.replace("Python", "Rust"))):  # the same size: only the ctime tells
+        file = catalog / "acme/credentials" / name
+        before = file.stat()
+        file.write_text(text, encoding="utf-8")
+        os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert file.stat().st_mtime_ns == before.st_mtime_ns
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.checked) == ["a.yml", "b.yml"]
+    assert [c.title[0][1] for c, _, _ in result[0]] == ["Data Analysis with Python and SQL", "Data Analysis with Rust"]
+    assert_same_as_without_store(spy, catalog, result)
+
+
+def test_file_replaced_by_another_is_checked(tmp_path, catalog, spy, later):
+    spy.reading(catalog, tmp_path / "cache")
+    file = catalog / "acme/credentials/a.yml"
+    before = file.stat()
+    other = file.with_name(".a.yml.new")
+    other.write_text(RECORD.replace("Python", "Pascal"), encoding="utf-8")  # the same size
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, file)
+    assert file.stat().st_ino != before.st_ino
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert spy.checked == ["a.yml"]
+    assert result[0][0][0].title == (("en", "Data Analysis with Pascal"),)
+
+
+def test_provider_change_rechecks_its_files(tmp_path, catalog, spy, later):
+    spy.reading(catalog, tmp_path / "cache")
+    provider = catalog / "acme/provider.yml"
+    provider.write_text(provider.read_text(encoding="utf-8").replace("Acme Institute", "Acme College"),
+                        encoding="utf-8")
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.checked) == ["a.yml", "b.yml", "broken.yml"]
+    assert result[0][0][0].provider.name == "Acme College"
+    assert_same_as_without_store(spy, catalog, result)
+
+
+def test_file_read_right_after_a_change_is_read_again(tmp_path, catalog, spy):
+    # Without `later`: the files were written just now, so their stats cannot vouch for their bytes.
+    spy.reading(catalog, tmp_path / "cache")
+    spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.read) == ["a.yml", "b.yml", "broken.yml"] and spy.checked == []
+
+
+def fake_stat(monkeypatch: pytest.MonkeyPatch, file: Path, changed_ns: int) -> None:
+    """Make `file`'s stat say it was last changed at `changed_ns`, whatever is written to it after.
+
+    As on a filesystem whose timestamps are coarse: a second write within the same tick, of the
+    same size, leaves the stat exactly as it was.
+    """
+    real_stat = os.stat
+    first = real_stat(file)
+
+    def stat(path, *args, **kwargs):
+        found = real_stat(path, *args, **kwargs)
+        if os.fspath(path) != os.fspath(file):
+            return found
+        fields = list(found)  # mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime
+        fields[1], fields[6] = first.st_ino, first.st_size
+        fields[8] = fields[9] = changed_ns // 10**9
+        return os.stat_result(fields, {"st_atime_ns": found.st_atime_ns, "st_mtime_ns": changed_ns,
+                                       "st_ctime_ns": changed_ns})
+
+    monkeypatch.setattr(os, "stat", stat)
+
+
+def test_racy_file_is_read_again(tmp_path, catalog, spy, monkeypatch):
+    file = catalog / "acme/credentials/a.yml"
+    fake_stat(monkeypatch, file, time.time_ns() - RACY_NS // 2)  # changed just before the build
+    spy.reading(catalog, tmp_path / "cache")
+    file.write_text(RECORD.replace("Python", "Pascal"), encoding="utf-8")  # same tick, same size: same stat
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert spy.checked == ["a.yml"]
+    assert result[0][0][0].title == (("en", "Data Analysis with Pascal"),)
+
+
+def test_settled_stat_is_trusted(tmp_path, catalog, spy, monkeypatch):
+    # The counterpart of the racy case: the same unchanged stat, from well before the build, is trusted.
+    file = catalog / "acme/credentials/a.yml"
+    fake_stat(monkeypatch, file, time.time_ns() - 2 * RACY_NS)
+    spy.reading(catalog, tmp_path / "cache")
+    file.write_text(RECORD.replace("Python", "Pascal"), encoding="utf-8")
+    spy.reading(catalog, tmp_path / "cache")
+    assert "a.yml" not in spy.read and spy.checked == []
+
+
+def test_store_of_another_format_is_discarded(tmp_path, catalog, spy, later):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "records.sqlite")
+    old.execute("CREATE TABLE records (file TEXT PRIMARY KEY, provider TEXT, key BLOB, payload BLOB)")
+    old.execute("INSERT INTO records VALUES ('acme/credentials/a.yml', 'acme', x'00', x'00')")
+    old.commit()
+    old.close()
+    result = spy.reading(catalog, folder)
+    assert sorted(spy.checked) == ["a.yml", "b.yml", "broken.yml"]
+    assert_same_as_without_store(spy, catalog, result)
+
+
+def test_stored_form_gives_back_the_same_record(catalog):
+    reader = CatalogReader(catalog, AS_OF)
+    cred = next(c for c in reader.credentials() if c.id == "acme/a")
+    payload = dump_record((cred, [], []))
+    again, problems, links = load_record(payload, reader.providers)
+    assert again == cred and (again.seal, again.source) == (cred.seal, cred.source)  # fields left out of ==
+    assert again.provider is reader.providers["acme"]
+    assert dump_record((again, problems, links)) == payload
+
+
+def test_links_and_folders_in_credentials_are_reported(catalog_dir):
+    root = catalog_dir({"acme/credentials/a.yml": RECORD})
+    (root / "acme/credentials/link.yml").symlink_to(root / "acme/credentials/a.yml")
+    (root / "acme/credentials/folder.yml").mkdir()
+    reader = CatalogReader(root, AS_OF)
+    assert [c.id for c in reader.credentials()] == ["acme/a"]
+    assert sorted(p.message for p in reader.problems.items) == ["'folder.yml' is not a .yml record file",
+                                                                "'link.yml' is not a .yml record file"]
+
+
+@pytest.mark.parametrize("where", ["acme/credentials", ".", "elsewhere"])
+def test_display_paths_of_a_folder_are_those_of_each_file(catalog, tmp_path, monkeypatch, where):
+    # The store names files by display path, made once per folder: it must be display_path's, wherever the build runs.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / where if where == "elsewhere" else catalog / where)
+    reader = CatalogReader(catalog, AS_OF)
+    files = reader.files.providers[0].credential_files
+    assert reader._displayed(files) == [reader.display(file) for file in files]
