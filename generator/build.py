@@ -88,7 +88,6 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         with stage(progress, "Building narrative pages (MkDocs)", 0):
             shell = build_narrative(mk, config, cat, tmp)
-            reuse.keep_unchanged(code_key())
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
         pages = write_catalog_site(cat, config, shell, tmp, progress, jobs, reuse)
         # Only a build that got this far changes the site: its new files go in (or the folder replaces

@@ -15,6 +15,9 @@ the new files in:
 - a large change, or no manifest: the unchanged files are hard-linked from the site into the build
   folder, which then replaces the site in one rename (`swap`).
 
+A file a stage writes without a signature (MkDocs' pages and assets, small lists) is kept by
+its bytes: if the site has the same, the build folder's copy is dropped.
+
 Either way the site is never half-written by a failed build: until `finish`, nothing in the site
 folder is touched.
 """
@@ -124,22 +127,6 @@ class OutputReuse:
 
     # --- putting the new files in -------------------------------------------------------------
 
-    def keep_unchanged(self, key: bytes = b"") -> None:
-        """Of the files already in the build folder (MkDocs' pages and assets), keep those the site has with the same bytes.
-
-        Kept files are removed from the build folder; the others are tracked by their bytes' hash.
-        """
-        from .cache import digest
-
-        for rel in _files(str(self.staging)):
-            path = os.path.join(self.staging, rel)
-            with open(path, "rb") as fh:
-                signature = digest(key, fh.read())
-            entry = self.keep(rel, signature)
-            if entry is not None:
-                os.unlink(path)
-            self.merge([(rel, entry if entry is not None else signature)])
-
     def written(self) -> list[str]:
         """Every file in the build folder (site-relative), each tracked from now on; listed once, then kept up to date."""
         if self._found is not None:
@@ -159,6 +146,7 @@ class OutputReuse:
         In place, the files of `last` go in after all others, in that order (the change feed's
         state, which the next build compares with, so a build stopped halfway leaves it as it was).
         """
+        self._settle_by_content()
         rank = {rel: i for i, rel in enumerate(last, 1)}
         written = sorted({rel for rel in self.written() if not isinstance(self.new.get(rel), Output)},
                          key=lambda rel: (rank.get(rel, 0), rel))
@@ -172,6 +160,25 @@ class OutputReuse:
             if isinstance(entry, Output):
                 _link(os.path.join(self.site_dir, rel), os.path.join(self.staging, rel))
         swap(self.staging, self.site_dir)
+
+    def _settle_by_content(self) -> None:
+        """Files written without a signature (MkDocs' pages and assets, the feeds' lists): keep those the site has with the same bytes.
+
+        Each gets the hash of its bytes as signature; one the site already has is removed from the
+        build folder and kept.
+        """
+        from .cache import digest
+
+        for rel in self.written():
+            if self.new.get(rel, b"") is not None:
+                continue
+            path = os.path.join(self.staging, rel)
+            with open(path, "rb") as fh:
+                signature = digest(b"content", fh.read())
+            entry = self.keep(rel, signature)
+            self.new[rel] = signature
+            if entry is not None:
+                self.merge([(rel, entry)])  # removes the build folder's copy
 
     def _apply(self, written: list[str], stale: list[str]) -> None:
         """Rename each new file over the site's and remove the files no longer made; then drop the build folder."""
@@ -207,7 +214,6 @@ class OutputReuse:
                 st = os.stat(os.path.join(self.site_dir, rel))
             except OSError:
                 continue
-            # A file written without a signature gets one no other build can match: it is always made again.
             outputs[rel] = Output(entry if entry is not None else b"", st.st_size, st.st_mtime_ns, st.st_ino)
         tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as fh:

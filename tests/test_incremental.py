@@ -293,3 +293,27 @@ def test_cache_dir_setting_places_the_cache_beside_the_config(tmp_path, catalog,
     config = config_copy(tmp_path / "project", cache_dir="my-cache")
     run(tmp_path / "site", catalog, config)
     assert {p.name for p in (tmp_path / "project/my-cache").iterdir()} >= {"records.sqlite", "outputs.pickle"}
+
+
+def test_related_answers_are_kept_only_while_what_they_are_chosen_from_is_unchanged(tmp_path, catalog):
+    """The render stage keeps each page's related credentials between builds under RelatedIndex.inputs_key."""
+    from generator.catalog import read_catalog
+    from generator.render.related import RelatedIndex
+
+    def keys() -> dict[str, bytes]:
+        index = RelatedIndex(read_catalog(catalog, AS_OF))
+        return {cred.id: index.inputs_key(cred) for cred in index.catalog.credentials}
+
+    before = keys()
+    teamwork = catalog / "acme/credentials/teamwork.yml"
+    teamwork.write_text(OTHER.replace("Working well in a team.", "Working well in a team, in person."))
+    assert keys() == before  # a description does not change who is related to whom
+    write_files(catalog, {"beta/credentials/sql-basics.yml": BETA.replace("Python for Analysts", "SQL Basics")})
+    after = keys()
+    sql_holders = {"beta/python-for-analysts"}  # BETA teaches python and sql
+    for cid, key in before.items():
+        if cid in sql_holders:
+            assert after[cid] != key  # a new holder of its skills
+    assert after["acme/teamwork"] == before["acme/teamwork"]  # teamwork and communication: untouched
+    teamwork.write_text(OTHER.replace("[teamwork, communication]", "[teamwork, python]"))
+    assert keys()["beta/python-for-analysts"] != after["beta/python-for-analysts"]

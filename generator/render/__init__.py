@@ -25,7 +25,7 @@ from ..jsonld import script_json
 
 from . import cards
 from . import format as fmt
-from .pages import PageSpec, browse_groups, credential_page, other_pages, related_index
+from .pages import PageSpec, browse_groups, credential_page, group_weights, page_groups, related_index
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -115,9 +115,11 @@ class _Job:
     reuse: OutputReuse | None
     key: bytes
     fingerprints: Fingerprints
+    related: dict[str, tuple[bytes, list[str]]]  # the last build's answers: id -> (inputs key, related ids)
 
 
 _JOB: _Job | None = None
+Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of page_groups
 
 
 def credential_signature(job: _Job, cred, related: list) -> bytes:
@@ -133,23 +135,40 @@ def credential_signature(job: _Job, cred, related: list) -> bytes:
     return digest(*parts)
 
 
-def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
-    """Render one task in a worker: a slice of credential pages, or (None) every other page.
+def _related(job: _Job, index, cred, answers: list) -> list:
+    """`cred`'s related credentials: the last build's answer when what they are chosen from is unchanged."""
+    inputs = index.inputs_key(cred)
+    known = job.related.get(cred.id)
+    if known is not None and known[0] == inputs:
+        by_id = job.catalog.by_id
+        found = [by_id[cid] for cid in known[1] if cid in by_id]
+        if len(found) == len(known[1]):
+            answers.append((cred.id, known))
+            return found
+    found = index.related(cred)
+    answers.append((cred.id, (inputs, [other.id for other in found])))
+    return found
 
-    Returns (pages, credential pages, cache entries): each page is kept from the last build when
-    its signature is unchanged, else rendered and written.
+
+def _render_task(task: Task) -> tuple[int, int, list, list]:
+    """Render one task in a worker: a slice of credential pages, or a slice of the other pages' groups.
+
+    Returns (pages, credential pages, cache entries, related answers): each page is kept from the
+    last build when its signature is unchanged, else rendered and written.
     """
     assert _JOB is not None
     job = _JOB
     env = environment()
     entries: list = []
+    answers: list = []
     pages = 0
-    if task is not None:
-        related = related_index(job.catalog).related
-        for cred in job.catalog.credentials[task[0]:task[1]]:
+    kind, first, stop = task
+    if kind == "credentials":
+        index = related_index(job.catalog)
+        for cred in job.catalog.credentials[first:stop]:
             pages += 1
             rel = f"credentials/{cred.id}/index.html"
-            found = related(cred)
+            found = _related(job, index, cred, answers) if job.reuse is not None else index.related(cred)
             if job.reuse is not None:
                 signature = credential_signature(job, cred, found)
                 entry = job.reuse.keep(rel, signature)
@@ -159,19 +178,35 @@ def _render_task(task: tuple[int, int] | None) -> tuple[int, int, list]:
                 entries.append((rel, signature))
             spec = credential_page(cred, job.catalog, job.config, lambda _: found)
             write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
-        return pages, pages, entries
-    for spec in other_pages(job.catalog, job.config):
-        pages += 1
-        rel = f"{spec.path}index.html"
-        if job.reuse is not None and spec.path not in NEVER_REUSED:
-            signature = job.fingerprints.signature(job.key, spec.__dict__)
-            entry = job.reuse.keep(rel, signature)
-            if entry is not None:
-                entries.append((rel, entry))
-                continue
-            entries.append((rel, signature))
-        write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
-    return pages, 0, entries
+        return pages, pages, entries, answers
+    for group in page_groups(job.catalog, job.config)[first:stop]:
+        for spec in group():
+            pages += 1
+            rel = f"{spec.path}index.html"
+            if job.reuse is not None and spec.path not in NEVER_REUSED:
+                signature = job.fingerprints.signature(job.key, spec.__dict__)
+                entry = job.reuse.keep(rel, signature)
+                if entry is not None:
+                    entries.append((rel, entry))
+                    continue
+                entries.append((rel, signature))
+            write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+    return pages, 0, entries, answers
+
+
+def _tasks(catalog: Catalog) -> list[Task]:
+    """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work."""
+    total = len(catalog.credentials)
+    tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
+    weights = group_weights(catalog)
+    first, weight = 0, 0
+    for i, w in enumerate(weights):
+        weight += w
+        if weight >= CHUNK * 4 or i == len(weights) - 1:
+            tasks.append(("groups", first, i + 1))
+            first, weight = i + 1, 0
+    # The heaviest slices first, so no worker is left with a long one at the end.
+    return sorted(tasks, key=lambda t: t[0] == "credentials")
 
 
 def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
@@ -181,25 +216,30 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
 
     `advance(n)` is told as credential pages are done. Pages do not depend on each other, so the
     output is the same bytes however many processes wrote it. With `reuse`, a page whose
-    signature (under the global `key`) is the last build's is kept in the site instead.
+    signature (under the global `key`) is the last build's is kept in the site instead, and each
+    credential's related credentials are taken from the last build when what they are chosen
+    from is unchanged (`related.pickle` in the cache folder).
     """
     global _JOB
     cards.clear_cache()
     jobs = jobs or os.cpu_count() or 1
     total = len(catalog.credentials)
-    tasks: list[tuple[int, int] | None] = [None] + [(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
+    tasks = _tasks(catalog)
     result = RenderResult()
-    _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints))
+    known = _load_related(config.cache_dir, key) if reuse is not None and reuse.old else {}
+    answers: dict[str, tuple[bytes, list[str]]] = {}
+    _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints), known)
     related_index(catalog)  # built once here, inherited by forked workers
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
     gc.freeze()
 
-    def take(pages: int, creds: int, entries: list) -> None:
+    def take(pages: int, creds: int, entries: list, found: list) -> None:
         result.pages += pages
         result.credentials += creds
         if reuse is not None:
             reuse.merge(entries)
+            answers.update(found)
         if advance is not None and creds:
             advance(creds)
 
@@ -214,7 +254,34 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     finally:
         _JOB = None
         gc.unfreeze()
+    if reuse is not None:
+        _save_related(config.cache_dir, key, answers)
     return result
+
+
+RELATED_FILE = "related.pickle"
+
+
+def _load_related(folder: Path, key: bytes) -> dict[str, tuple[bytes, list[str]]]:
+    """The last build's related answers, if made under the same global key (else none)."""
+    import pickle
+
+    try:
+        with open(folder / RELATED_FILE, "rb") as fh:
+            made_with, answers = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        return {}
+    return answers if made_with == key and isinstance(answers, dict) else {}
+
+
+def _save_related(folder: Path, key: bytes, answers: dict) -> None:
+    import pickle
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{RELATED_FILE}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as fh:
+        pickle.dump((key, answers), fh, protocol=5)
+    os.replace(tmp, folder / RELATED_FILE)
 
 
 def home_block(catalog: Catalog, config: Config, base: str = "") -> str:

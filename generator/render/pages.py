@@ -6,6 +6,7 @@ grouping comes ready-made from the Catalog (index stage), so each page costs onl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 from markupsafe import Markup
@@ -269,16 +270,33 @@ def related_index(catalog: Catalog) -> RelatedIndex:
 
 def other_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
     """Providers, skills, browse lists, statistics, compare and search."""
-    for provider in catalog.providers.values():
-        yield from provider_pages(provider, catalog, config)
-    yield providers_index(catalog)
-    for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id):
-        yield from skill_pages(skill, catalog, config)
-    yield skills_index(catalog)
-    yield from browse_pages(catalog, config)
-    yield stats_page(catalog, config)
-    yield compare_page()
-    yield search_page()
+    for group in page_groups(catalog, config):
+        yield from group()
+
+
+def page_groups(catalog: Catalog, config: Config) -> list[Callable[[], Iterator[PageSpec]]]:
+    """`other_pages` as groups that can be rendered apart (in order: a provider's pages, a skill's, ...)."""
+    groups: list[Callable[[], Iterator[PageSpec]]] = [
+        partial(provider_pages, provider, catalog, config) for provider in catalog.providers.values()]
+    groups.append(lambda: iter([providers_index(catalog)]))
+    groups += [partial(skill_pages, skill, catalog, config)
+               for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
+    groups.append(lambda: iter([skills_index(catalog)]))
+    groups.append(partial(browse_pages, catalog, config))
+    groups.append(lambda: iter([stats_page(catalog, config), compare_page(), search_page()]))
+    return groups
+
+
+def group_weights(catalog: Catalog) -> list[int]:
+    """Roughly how much work each of `page_groups` is: the credentials it lists, plus one."""
+    weights = [len(catalog.by_provider.get(pid, ())) + 1 for pid in catalog.providers]
+    weights.append(len(catalog.providers))
+    weights += [len(catalog.by_skill.get(skill.id, ())) + 1
+                for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
+    weights.append(len(catalog.taxonomy.skills))
+    weights.append(3 * len(catalog.credentials) + 1)  # by type, by EQF level, by audience
+    weights.append(len(catalog.credentials) + 1)  # the statistics
+    return weights
 
 
 def _count_by(creds: Sequence[Credential], key) -> list[tuple[str, int]]:

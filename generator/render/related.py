@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from ..cache import digest
 from ..catalog import RELATED_LIMIT, Catalog
 from ..model import Credential
 
@@ -43,11 +44,29 @@ class RelatedIndex:
         self.weights: dict[str, float] = {}
         self.pairs: dict[tuple[str, str], frozenset[str]] = {}
         self.repeats: set[str] = set()  # skills some credential names twice (it is then listed twice)
+        self.head_keys: dict[str, bytes] = {}  # skill -> hash of its holder count and head (inputs_key)
         for sid, holders in catalog.by_skill.items():
             self.heads[sid] = [c.id for c in holders[:DEPTH] if not c.retired]
             self.weights[sid] = 1.0 + 1.0 / max(1, len(holders))
             if len(set(self.heads[sid])) != len(self.heads[sid]):
                 self.repeats.add(sid)
+
+    def inputs_key(self, cred: Credential) -> bytes:
+        """A hash of everything `related(cred)` reads: the credential's id and skills, and for each skill
+        its holder count and the ids at the head of its list. Equal keys give equal answers, so an
+        answer can be kept between builds (render/__init__.py)."""
+        by_skill, heads = self.catalog.by_skill, self.head_keys
+        parts: list[bytes | str] = [cred.id]
+        for skill in cred.skills:
+            sid = skill.id
+            if not sid:
+                continue
+            found = heads.get(sid)
+            if found is None:
+                holders = self.heads.get(sid)
+                found = heads[sid] = digest(str(len(by_skill.get(sid, ()))), "\n".join(holders) if holders else "-")
+            parts += [sid, found]
+        return digest(*parts)
 
     def _skills(self, cred: Credential) -> list[str]:
         by_skill = self.catalog.by_skill
