@@ -158,6 +158,7 @@ class Fingerprints:
     def __init__(self, records: dict[str, bytes] | None = None):
         self.records: dict[str, bytes] = records or {}
         self.providers: dict[str, bytes] = {}
+        self._with_provider: dict[str, bytes] = {}  # `of`, kept: a record is in many pages' signatures
 
     def provider(self, provider: Provider) -> bytes:
         found = self.providers.get(provider.id)
@@ -167,10 +168,14 @@ class Fingerprints:
 
     def of(self, cred: Credential) -> bytes:
         """The record's fingerprint, its provider's included."""
+        done = self._with_provider.get(cred.id)
+        if done is not None:
+            return done
         found = self.records.get(cred.id)
         if found is None:  # a record that did not come through the validate stage (tests, benchmarks)
             found = self.records[cred.id] = digest(dump_record(cred))
-        return digest(found, self.provider(cred.provider))
+        done = self._with_provider[cred.id] = digest(found, self.provider(cred.provider))
+        return done
 
     def of_id(self, cid: str, by_id: dict[str, Credential]) -> bytes:
         """The fingerprint of a linked id, or a fixed value when it is not in the catalog."""
