@@ -97,17 +97,17 @@ class _Cache:
         return self.results.get(self.memo) or {}
 
 
-_JOB: tuple | None = None  # (builder, index folder, average field lengths, reuse, key), inherited by forked workers
+_JOB: tuple | None = None  # (builder, index folder, average field lengths, reuse, key, caching), inherited by forked workers
 
 
 def _collect_job(bounds: tuple[int, int]) -> dict:
-    builder, _, avg, _, _ = _JOB  # type: ignore[misc]
-    return builder.collect(bounds[0], bounds[1], avg)
+    builder, _, avg, _, _, cached = _JOB  # type: ignore[misc]
+    return builder.collect(bounds[0], bounds[1], avg, fragments=cached)
 
 
 def _write_job(task: tuple[list[int], range]) -> dict:
     """Second pass: write the postings of some terms and some pages of summaries."""
-    builder, work, _, reuse, key = _JOB  # type: ignore[misc]
+    builder, work, _, reuse, key, _ = _JOB  # type: ignore[misc]
     termids, pages = task
     writer = Writer(work, reuse=reuse, key=key, site_rel="search/index/")
     terms = builder.write_terms(termids, writer)
@@ -197,7 +197,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     stored = cache.stored_chunks() if cache else set()
     todo = [c for c, sig in zip(chunks, signatures) if sig not in stored]
     procs = jobs or (cores if sum(b - a for a, b in todo) >= PARALLEL_FROM else 1)
-    _JOB = (builder, root, avg, reuse, key)
+    _JOB = (builder, root, avg, reuse, key, cache is not None)
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every full collection (a cost that grows with the catalog, paid again and
     # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
@@ -207,7 +207,8 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         for (start, stop), sig in zip(chunks, signatures):
             chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
             if chunk is None:
-                chunk = next(made) if sig not in stored else builder.collect(start, stop, avg)  # a damaged row: made here
+                # (a chunk the store should have but could not give is made here)
+                chunk = next(made) if sig not in stored else builder.collect(start, stop, avg, fragments=True)
                 if cache:
                     cache.results.put(sig, chunk)
             builder.add_chunk(chunk, start)

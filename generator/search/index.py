@@ -176,12 +176,15 @@ class IndexBuilder:
         self.scores = array("I")
         self.summaries: list[str] = []  # each document's summary as JSON
         self.file_ids: dict[str, str] = {}
+        self.fragments: defaultdict[str, list[bytes]] = defaultdict(list)  # per term, its chunks' (see collect)
 
-    def collect(self, start: int, stop: int, avg: dict[str, float]) -> dict:
+    def collect(self, start: int, stop: int, avg: dict[str, float], fragments: bool = False) -> dict:
         """Tokenize credentials [start, stop) once: (doc, BM25 tf part) per term, rows, summaries.
 
         The result depends on these credentials alone (surfaces and languages too), so it can be
         stored and joined where the chunk is in a later build (`add_chunk` renumbers it if it moved).
+        With `fragments`, it also holds a hash of each term's part of the chunk (its documents, tf
+        parts and their rows; for ALL, the chunk's scores and rows), from which `term_inputs` is made.
         """
         creds, catalog, encode, type_labels = self.catalog.credentials, self.catalog, self.codec.encode, self.type_labels
         # array.append over map(): the postings are appended at C speed, not one bytecode loop each
@@ -236,12 +239,24 @@ class IndexBuilder:
         surfaces: dict[str, str] = {}
         for lang, words in seen.items():
             self.pipes(lang).surfaces(words, surfaces)
+        hashes: dict[str, bytes] = {}
+        if fragments:
+            row_of = rows.__getitem__
+            local = (-start).__add__  # a document's place in this chunk
+            for t, arr in docs.items():
+                hashes[t] = digest(arr.tobytes(), parts[t].tobytes(), "\n".join(map(row_of, map(local, arr))))
+            hashes[ALL] = digest(scores.tobytes(), "\n".join(rows))
         return {"docs": dict(docs), "parts": dict(parts), "rows": rows, "docvals": docvals, "scores": scores,
-                "summaries": summaries, "surfaces": surfaces, "langs": sorted(seen), "start": start}
+                "summaries": summaries, "surfaces": surfaces, "langs": sorted(seen), "start": start,
+                "fragments": hashes}
 
     def add_chunk(self, chunk: dict, start: int) -> None:
         """Join one collect() result, the next range of documents in order, which now starts at document `start`."""
         shift = start - chunk["start"]  # not 0 when records were added or removed before it
+        # Where the chunk is now and where its fragments were hashed: with them, they say where its documents are.
+        place = start.to_bytes(4, "little") + chunk["start"].to_bytes(4, "little")
+        for t, fragment in chunk["fragments"].items():
+            self.fragments[t].append(place + fragment)
         for t, arr in chunk["docs"].items():
             if shift:
                 arr = array("I", map(shift.__add__, arr))
@@ -397,12 +412,13 @@ class IndexBuilder:
         return out
 
     def term_inputs(self, termid: int, base: bytes) -> bytes:
-        """A hash of everything a big term's files and shard entry are made of (`base`: what all terms share)."""
+        """A hash of everything a big term's files and shard entry are made of (`base`: what all terms share).
+
+        Its documents, tf parts and their rows enter through the fragments of the chunks it is in
+        (collect(fragments=True)), so a term costs a hash per chunk, not per posting.
+        """
         term = self.vocab[termid]
-        docs = self.docs[term]
-        values = self.scores if term == ALL else self.parts[term]
-        rows = "\n".join(map(self.rows.__getitem__, docs))
-        return digest(base, term, self.file_ids[term], self.surface.get(term, ""), docs.tobytes(), values.tobytes(), rows)
+        return digest(base, term, self.file_ids[term], self.surface.get(term, ""), b"".join(self.fragments[term]))
 
     def write_summaries(self, pages: Iterable[int], writer: Writer) -> None:
         """Write these pages of result summaries (SUMMARY_PAGE documents each)."""
