@@ -228,10 +228,11 @@ def file_stat(path: Path, now_ns: int) -> str | None:
     """The file's size, mtime, ctime and inode, to tell later whether it may have changed; None when it cannot tell.
 
     As git's index does: a file whose stat is the same as when it was read is taken to hold the
-    same bytes. Any write changes the ctime, which nothing can set back. But timestamps are only as
-    fine as the filesystem keeps them (a clock tick; a second on ext3, two on FAT), so a file changed
-    less than RACY_NS before `now_ns` (taken before the stat) could be written again within the same
-    tick, size unchanged, and keep this very stat: such a file gets None and is read again next time.
+    same bytes. Any write changes the ctime, which, unlike the mtime, no program can set back. But
+    timestamps are only as fine as the filesystem keeps them (a clock tick; a second on ext3, two on
+    FAT), so a file changed less than RACY_NS before `now_ns` (taken before the stat) could be
+    written again within the same tick, size unchanged, and keep this very stat: such a file gets
+    None and is read again next time.
     """
     try:
         st = os.stat(path)

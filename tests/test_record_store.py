@@ -112,15 +112,17 @@ def test_touched_file_is_read_not_checked_and_then_trusted(tmp_path, catalog, sp
 def test_edit_keeping_the_mtime_is_checked(tmp_path, catalog, spy, later):
     spy.reading(catalog, tmp_path / "cache")
     for name, text in (("a.yml", RECORD.replace("Python", "Python and SQL")),  # another size
-                       ("b.yml", RECORD.replace("Python", "Rust"))):  # the same size: only the ctime tells
+                       ("b.yml", RECORD.replace("Python", "C"))):  # the same size ("R"): only the ctime tells
         file = catalog / "acme/credentials" / name
         before = file.stat()
         file.write_text(text, encoding="utf-8")
         os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
-        assert file.stat().st_mtime_ns == before.st_mtime_ns
+        after = file.stat()
+        assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+        assert (after.st_size == before.st_size) == (name == "b.yml")
     result = spy.reading(catalog, tmp_path / "cache")
     assert sorted(spy.checked) == ["a.yml", "b.yml"]
-    assert [c.title[0][1] for c, _, _ in result[0]] == ["Data Analysis with Python and SQL", "Data Analysis with Rust"]
+    assert [c.title[0][1] for c, _, _ in result[0]] == ["Data Analysis with Python and SQL", "Data Analysis with C"]
     assert_same_as_without_store(spy, catalog, result)
 
 
@@ -180,7 +182,7 @@ def fake_stat(monkeypatch: pytest.MonkeyPatch, file: Path, changed_ns: int) -> N
 
 def test_racy_file_is_read_again(tmp_path, catalog, spy, monkeypatch):
     file = catalog / "acme/credentials/a.yml"
-    fake_stat(monkeypatch, file, time.time_ns() - RACY_NS // 2)  # changed just before the build
+    fake_stat(monkeypatch, file, time.time_ns())  # changed as the build starts
     spy.reading(catalog, tmp_path / "cache")
     file.write_text(RECORD.replace("Python", "Pascal"), encoding="utf-8")  # same tick, same size: same stat
     result = spy.reading(catalog, tmp_path / "cache")
@@ -191,7 +193,7 @@ def test_racy_file_is_read_again(tmp_path, catalog, spy, monkeypatch):
 def test_settled_stat_is_trusted(tmp_path, catalog, spy, monkeypatch):
     # The counterpart of the racy case: the same unchanged stat, from well before the build, is trusted.
     file = catalog / "acme/credentials/a.yml"
-    fake_stat(monkeypatch, file, time.time_ns() - 2 * RACY_NS)
+    fake_stat(monkeypatch, file, time.time_ns() - 10 * RACY_NS)
     spy.reading(catalog, tmp_path / "cache")
     file.write_text(RECORD.replace("Python", "Pascal"), encoding="utf-8")
     spy.reading(catalog, tmp_path / "cache")
