@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
+from . import model
 from .model import Credential, Provider
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,16 +88,21 @@ def _library_versions() -> str:
 # --- pickling records with their provider by reference -----------------------------------------
 
 class _RecordPickler(pickle.Pickler):
-    """Pickles a record with its Provider as a reference (the provider is stored once, by id).
+    """Pickles a record with its Provider and the model's classes as references (see record_references).
 
+    A provider is stored once, by id. A class by its number in _CLASSES: pickle's own way, a lookup
+    by module and name (an audit event, sys.modules, getattr), is a fifth of unpickling a record.
     Frozen slotted dataclasses (the model's) are pickled as a call of the class with their field
     values: unpickling then runs the generated __init__, about three times quicker than the
     __setstate__ dataclasses gives them, which looks up the fields and sets them one by one.
     """
 
-    def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
-        if type(obj) is Provider:
+    def persistent_id(self, obj: Any) -> str | int | None:  # noqa: D102 - pickle's hook
+        kind = type(obj)
+        if kind is Provider:
             return obj.id
+        if kind is type:
+            return _CLASS_NUMBERS.get(obj)
         return None
 
     def reducer_override(self, obj: Any) -> Any:  # noqa: D102 - pickle's hook
@@ -117,17 +123,29 @@ def _init_fields(kind: type) -> tuple[str, ...] | None:
     return tuple(f.name for f in fields)
 
 
+# The model's classes, numbered in a fixed order. The numbers are stored, but only ever read back by
+# the same code: records are keyed by a hash of it (code_key).
+_CLASSES = tuple(sorted((kind for kind in vars(model).values() if isinstance(kind, type) and _init_fields(kind)),
+                        key=lambda kind: kind.__name__))
+_CLASS_NUMBERS = {kind: number for number, kind in enumerate(_CLASSES)}
+
+
 def dump_record(value: Any) -> bytes:
-    """Pickle a (record, problems, links) result with providers by reference."""
+    """Pickle a (record, problems, links) result with providers and the model's classes by reference."""
     out = io.BytesIO()
     _RecordPickler(out, protocol=5).dump(value)
     return out.getvalue()
 
 
-def load_record(data: bytes, providers: dict[str, Provider]) -> Any:
-    """The inverse of dump_record, with providers taken from `providers`."""
+def record_references(providers: dict[str, Provider]) -> dict[str | int, Any]:
+    """What load_record resolves references with: these providers, by id, and the model's classes, by number."""
+    return {**providers, **dict(enumerate(_CLASSES))}
+
+
+def load_record(data: bytes, references: dict[str | int, Any]) -> Any:
+    """The inverse of dump_record, with references taken from `references` (see record_references)."""
     unpickler = pickle.Unpickler(io.BytesIO(data))
-    unpickler.persistent_load = providers.__getitem__  # a lookup in C, not a Python call per record
+    unpickler.persistent_load = references.__getitem__  # a lookup in C, not a Python call per reference
     return unpickler.load()
 
 
@@ -190,7 +208,7 @@ class Fingerprints:
 
 
 def open_sqlite(path: Path, clean: bool, schema: tuple[str, ...]) -> sqlite3.Connection:
-    """A SQLite store at `path` set up by `schema`, emptied when `clean`; one damaged or of another FORMAT is discarded."""
+    """A SQLite store at `path` made by `schema`; emptied when `clean`, dropped when damaged or of another FORMAT."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if clean:
         _remove_sqlite(path)
@@ -299,7 +317,8 @@ class RecordStore:
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                 ((file, context, key, stat) for file, context, key, stat, _, _ in self._pending))
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                                ((file, key, fingerprint, payload) for file, _, key, _, fingerprint, payload in self._pending))
+                                ((file, key, fingerprint, payload)
+                                 for file, _, key, _, fingerprint, payload in self._pending))
             self.db.executemany("UPDATE files SET stat = ? WHERE file = ?", self._restat)
             gone = [(f,) for (f,) in self.db.execute("SELECT file FROM files") if f not in keep]
             self.db.executemany("DELETE FROM files WHERE file = ?", gone)

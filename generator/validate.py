@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Optional
 
-from .cache import RecordStore, StoredFile, code_key, digest, dump_record, file_stat, load_record
+from .cache import (RecordStore, StoredFile, code_key, digest, dump_record, file_stat, load_record,
+                    record_references)
 from .errors import Problem, Problems, UsageError
 from .load import CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
 from .model import Credential, Provider
@@ -270,12 +271,14 @@ class CatalogReader:
     def _settle(self, batch: list[_Todo]) -> Iterator[Credential]:
         """Results of a batch in order: stored ones unpickled, the rest checked (in parallel when many)."""
         found = self._stored_payloads(batch)
-        fresh = iter(self._check_many([(todo.file, todo.provider_id) for todo, hit in zip(batch, found) if hit is None]))
+        fresh = iter(self._check_many([(todo.file, todo.provider_id)
+                                       for todo, hit in zip(batch, found) if hit is None]))
         results: list[tuple[Checked, bytes]] = []
         # The records are long-lived (tens of tracked objects each): collecting while they are made
         # finds nothing to free, yet walks them all. So no collection while a batch is unpickled, and
         # then the batch is frozen, or every later collection walks all records so far again and
         # reading grows quadratic.
+        references = record_references(self.providers)
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -287,7 +290,7 @@ class CatalogReader:
                         self.store.put(todo.shown, todo.context, todo.key, todo.stat, fingerprint, payload)
                 else:
                     fingerprint, payload = hit
-                results.append((load_record(payload, self.providers), fingerprint))
+                results.append((load_record(payload, references), fingerprint))
         finally:
             gc.freeze()
             if collecting:

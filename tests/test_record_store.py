@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from generator import validate
-from generator.cache import RACY_NS, RecordStore, dump_record, load_record
+from generator.cache import RACY_NS, RecordStore, dump_record, load_record, record_references
 from generator.validate import CatalogReader
 
 AS_OF = "2026-11-29"
@@ -217,7 +217,7 @@ def test_stored_form_gives_back_the_same_record(catalog):
     reader = CatalogReader(catalog, AS_OF)
     cred = next(c for c in reader.credentials() if c.id == "acme/a")
     payload = dump_record((cred, [], []))
-    again, problems, links = load_record(payload, reader.providers)
+    again, problems, links = load_record(payload, record_references(reader.providers))
     assert again == cred and (again.seal, again.source) == (cred.seal, cred.source)  # fields left out of ==
     assert again.provider is reader.providers["acme"]
     assert dump_record((again, problems, links)) == payload
