@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +22,10 @@ from ..config import Config
 from ..model import Credential
 from . import paths
 from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_previous, write_changes_meta, write_feed
-from .chunks import BULK_CREDENTIALS, ChunkResult, chunk_files, feed_chunks
+from .chunks import BULK_CREDENTIALS, ChunkCache, feed_chunks
 from .documents import credential_document, index_document, list_page, provider_document, provider_summary, skills_document
 from .paths import credential_api_path, credential_page_path
-from .writer import GzipLines, GzipMembers, Pager, write_json
+from .writer import GzipLines, GzipMembers, Pager, dumps, dumps_with_items, put_json, write_json
 
 __all__ = ["write_feeds", "credential_document", "credential_api_path", "credential_page_path", "write_json",
            "FeedsReport", "PreviousBuildError"]
@@ -40,15 +41,29 @@ class FeedsReport:
     feed: FeedResult
 
 
+def _list_pager(out: Path, config: Config, kind: str, path_for: Callable[[int], str], total: int,
+                reuse: OutputReuse | None, key: bytes, extra: dict | None = None) -> Pager:
+    """A pager of one paginated list; with `reuse`, a page is kept when its items' signatures are the last build's."""
+    size = config.api_page_size
+
+    def render(n: int, items: list[str], has_next: bool) -> str:
+        return dumps_with_items(list_page(config, kind, n, [], has_next, path_for, total, size, extra), items)
+
+    # What a page shows besides its items and number: the list, its length, and the global key (config, code).
+    context = digest(key, b"list", kind, path_for(1), str(total), str(size), dumps(extra or {}))
+    return Pager(out, size, path_for, render, reuse, context)
+
+
 class _ProviderLists:
     """Per-provider credential pages and documents, written as the id-ordered pass moves through providers.
 
     Ids sort as '<provider>/<slug>', so each provider's credentials arrive together and one pager
-    at a time is open.
+    at a time is open. With `reuse`, a page or document whose inputs are unchanged is kept.
     """
 
-    def __init__(self, catalog: Catalog, config: Config, out: Path):
-        self.catalog, self.config, self.out = catalog, config, out
+    def __init__(self, catalog: Catalog, config: Config, out: Path, reuse: OutputReuse | None, key: bytes):
+        self.catalog, self.config, self.out, self.reuse, self.key = catalog, config, out, reuse, key
+        self.fingerprints = Fingerprints(catalog.fingerprints)
         self.counts: dict[str, int] = {}
         self._current: str | None = None
         self._pager: Pager | None = None
@@ -56,31 +71,38 @@ class _ProviderLists:
 
     def _open(self, pid: str) -> None:
         total = len(self.catalog.by_provider.get(pid, ()))
-        size = self.config.api_page_size
-
-        def render(n: int, items: list, has_next: bool) -> tuple[str, dict]:
-            return paths.provider_credentials_page(pid, n), list_page(
-                self.config, "provider-credentials", n, items, has_next,
-                lambda k: paths.provider_credentials_page(pid, k), total, size, {"provider": pid})
-
-        self._current, self._pager, self._creds = pid, Pager(self.out, size, render), []
+        self._current, self._creds = pid, []
+        self._pager = _list_pager(self.out, self.config, "provider-credentials",
+                                  lambda k: paths.provider_credentials_page(pid, k), total, self.reuse, self.key,
+                                  {"provider": pid})
 
     def _close(self) -> None:
         if self._current is None or self._pager is None:
             return
         self._pager.close()
         provider = self.catalog.providers[self._current]
-        write_json(self.out / paths.provider_api_path(self._current), provider_document(provider, self._creds, self.config))
+        rel = paths.provider_api_path(self._current)
+        if self.reuse is None:
+            write_json(self.out / rel, provider_document(provider, self._creds, self.config))
+        else:
+            # The document shows the provider's record and its counts (and the config, in the key).
+            retired = sum(1 for c in self._creds if c.retired)
+            signature = digest(self.key, b"provider", self.fingerprints.provider(provider), str(len(self._creds)),
+                               str(retired))
+            entry = self.reuse.keep(rel, signature)
+            if entry is None:
+                write_json(self.out / rel, provider_document(provider, self._creds, self.config))
+            self.reuse.merge([(rel, entry if entry is not None else signature)])
         self.counts[self._current] = len(self._creds)
         self._current = None
 
-    def add(self, cred: Credential, summary: dict) -> None:
+    def add(self, cred: Credential, summary: str, signature: bytes) -> None:
         """Add a credential's list entry to its provider's pages, switching provider when the id prefix changes."""
         if cred.provider.id != self._current:
             self._close()
             self._open(cred.provider.id)
         assert self._pager is not None
-        self._pager.add(summary)
+        self._pager.add(summary, signature)
         self._creds.append(cred)
 
     def finish(self) -> dict[str, int]:
@@ -100,18 +122,19 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
 
     The per-credential work runs in `jobs` processes (default: one per CPU) for large catalogs;
     `advance(n)` is told as credentials are done. The output is the same bytes whatever `jobs` is.
-    With the build cache (`reuse`, `results`, the global `key`), a chunk whose records and reverse
-    links are unchanged takes its result from the last build and its files are kept, not made.
+    With the build cache (`reuse`, `results`, the global `key`), a credential whose record and
+    reverse links are unchanged keeps its files, a chunk of such credentials takes its result from
+    the last build, and a list page whose entries are all unchanged is kept, not made.
     """
     from ..exports import EXPORTERS
 
     # The previous build first: an unreadable --previous must stop the build before anything is written.
     previous = resolve_previous(config, out)
     total = len(catalog.credentials)
-    page_size = config.api_page_size
-    credential_pages = Pager(out, page_size, lambda n, items, has_next: (paths.credential_list_page(n), list_page(
-        config, "credentials", n, items, has_next, paths.credential_list_page, total, page_size)))
-    providers = _ProviderLists(catalog, config, out)
+    if results is None:
+        reuse = None  # keeping a chunk's files needs its result too
+    credential_pages = _list_pager(out, config, "credentials", paths.credential_list_page, total, reuse, key)
+    providers = _ProviderLists(catalog, config, out, reuse, key)
     bulk = {BULK_CREDENTIALS: GzipMembers(out / paths.BULK_CREDENTIALS),
             **{fmt: GzipMembers(out / paths.bulk_export_path(fmt)) for fmt in EXPORTERS}}
     tracker = ChangeTracker(catalog.as_of, previous, GzipLines(out / paths.CHANGES_STATE))
@@ -119,17 +142,16 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     # One pass in id order. Each chunk of credentials writes its documents and exports and turns
     # each record into JSON once (on another process when the catalog is large); here its list
     # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
-    cached = _ChunkCache(catalog, config, key, reuse, results) if reuse is not None and results is not None else None
-    for (start, stop), result, made in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1,
-                                                   cached.reused if cached is not None else None):
-        if cached is not None and made:
-            cached.made((start, stop), result)
+    cache = ChunkCache(catalog, config, key, reuse, results) if reuse is not None and results is not None else None
+    for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache):
         for name, member in result.bulk.items():
             bulk[name].write(member)
-        for cred, content_hash, summary in zip(catalog.credentials[start:stop], result.hashes, result.summaries):
+        signatures = result.signatures or repeat(b"")
+        for cred, content_hash, summary, signature in zip(catalog.credentials[start:stop], result.hashes,
+                                                           result.summaries, signatures):
             tracker.see(cred, content_hash)
-            credential_pages.add(summary)
-            providers.add(cred, summary)
+            credential_pages.add(summary, signature)
+            providers.add(cred, summary, signature)
         if advance is not None and stop > start:
             advance(stop - start)
     pages = credential_pages.close()
@@ -139,12 +161,12 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     counts = providers.finish()
 
     # Lists of providers and skills: small (one line per provider or taxonomy skill), after the pass.
-    provider_pager = Pager(out, page_size, lambda n, items, has_next: (paths.provider_list_page(n), list_page(
-        config, "providers", n, items, has_next, paths.provider_list_page, len(catalog.providers), page_size)))
+    provider_pager = _list_pager(out, config, "providers", paths.provider_list_page, len(catalog.providers), reuse, key)
     for pid, provider in catalog.providers.items():
-        provider_pager.add(provider_summary(provider, counts.get(pid, 0), config))
+        summary = dumps(provider_summary(provider, counts.get(pid, 0), config))
+        provider_pager.add(summary, summary.encode("utf-8"))  # small: the text is its own signature
     provider_pages = provider_pager.close()
-    write_json(out / paths.SKILLS, skills_document(catalog, config))
+    put_json(out, paths.SKILLS, skills_document(catalog, config), reuse)
 
     # The change feed after the pass: only now are all removals known and the changes sorted by date.
     changes = tracker.finish()
@@ -152,54 +174,22 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     write_changes_meta(config, out, catalog.as_of, feed, total)
 
     # Self-description last, so index.json can state the feed's head and every count.
-    write_self_description(config, out)
+    write_self_description(config, out, reuse)
     feed_summary = {"sequence": feed.sequence, "items": feed.items, "pages": feed.pages, "head": feed.head,
                     "this_build": feed.changes}
-    write_json(out / paths.INDEX, index_document(catalog, config, pages, provider_pages, feed_summary))
+    put_json(out, paths.INDEX, index_document(catalog, config, pages, provider_pages, feed_summary), reuse)
     return FeedsReport(total, pages, len(catalog.providers), feed)
 
 
-class _ChunkCache:
-    """Chunks of the last build reused whole: their result from the result store, their files kept."""
-
-    def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
-        self.catalog, self.config, self.key, self.reuse, self.results = catalog, config, key, reuse, results
-        self.fingerprints = Fingerprints(catalog.fingerprints)
-
-    def signature(self, chunk: tuple[int, int]) -> bytes:
-        """What a chunk is made of: its records and the reverse links their documents list."""
-        parts = [self.key, b"feeds"]
-        for cred in self.catalog.credentials[chunk[0]:chunk[1]]:
-            parts += [self.fingerprints.of(cred), "|".join(self.catalog.part_of_reverse.get(cred.id, ())),
-                      "|".join(self.catalog.leads_to_reverse.get(cred.id, ()))]
-        return digest(*parts)
-
-    def reused(self, chunk: tuple[int, int]) -> ChunkResult | None:
-        signature = self.signature(chunk)
-        result = self.results.get(signature)
-        if result is None:
-            return None
-        linked = self.reuse.keep_all(chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config), signature)
-        if linked is None:
-            return None
-        self.reuse.merge(linked)
-        return result
-
-    def made(self, chunk: tuple[int, int], result: ChunkResult) -> None:
-        signature = self.signature(chunk)
-        self.results.put(signature, result)
-        self.reuse.merge((rel, signature) for rel in chunk_files(self.catalog.credentials[chunk[0]:chunk[1]], self.config))
-
-
-def write_self_description(config: Config, out: Path) -> None:
+def write_self_description(config: Config, out: Path, reuse: OutputReuse | None = None) -> None:
     """Schemas, JSON-LD contexts, the schema index and the OpenAPI document (same for every catalog)."""
     from .context import api_context, ob3_extension_context
     from .openapi import openapi_document
     from .schemas import BUILDERS, json_schema, schema_index
 
     for name in BUILDERS:
-        write_json(out / paths.schema_path(name), json_schema(name, config))
-    write_json(out / paths.SCHEMA_INDEX, schema_index(config))
-    write_json(out / paths.CONTEXT, api_context())
-    write_json(out / paths.OB3_CONTEXT, ob3_extension_context())
-    write_json(out / paths.OPENAPI, openapi_document(config))
+        put_json(out, paths.schema_path(name), json_schema(name, config), reuse)
+    put_json(out, paths.SCHEMA_INDEX, schema_index(config), reuse)
+    put_json(out, paths.CONTEXT, api_context(), reuse)
+    put_json(out, paths.OB3_CONTEXT, ob3_extension_context(), reuse)
+    put_json(out, paths.OPENAPI, openapi_document(config), reuse)

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 from ..config import Config
 from ..model import Credential
 from . import paths
-from .writer import GzipLines, Pager, read_gzip_lines, write_json
+from .writer import GzipLines, Pager, dumps, dumps_with_items, read_gzip_texts, write_json
 
 STATE_FORMAT = 1
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -45,22 +45,22 @@ class PreviousBuildError(Exception):
 
 @dataclass
 class PreviousBuild:
-    """The previously published change state: its summary and two re-openable line streams."""
+    """The previously published change state: its summary and two re-openable streams of JSON lines (as text)."""
 
     meta: dict
-    open_state: Callable[[], Iterator[dict]]
-    open_log: Callable[[], Iterator[dict]]
+    open_state: Callable[[], Iterator[str]]
+    open_log: Callable[[], Iterator[str]]
     source: str = ""
 
 
-def _open_local(path: Path) -> Iterator[dict]:
+def _open_local(path: Path) -> Iterator[str]:
     if not path.is_file():
         return iter(())
     with open(path, "rb") as raw:
-        yield from read_gzip_lines(raw)
+        yield from read_gzip_texts(raw)
 
 
-def _open_url(url: str) -> Iterator[dict]:
+def _open_url(url: str) -> Iterator[str]:
     try:
         response = urllib.request.urlopen(url, timeout=60)  # noqa: S310 - the user names the URL
     except urllib.error.HTTPError as exc:
@@ -68,7 +68,7 @@ def _open_url(url: str) -> Iterator[dict]:
             return
         raise PreviousBuildError(f"cannot read {url}: HTTP {exc.code}") from None
     with response:
-        yield from read_gzip_lines(response)
+        yield from read_gzip_texts(response)
 
 
 def load_previous(source: str | Path | None) -> PreviousBuild | None:
@@ -138,16 +138,37 @@ class Change:
     cred: Credential | None = None
 
 
+def string_field(line: str, name: str) -> str | None:
+    """The string value of key `name` in a line of canonical JSON (credcat's), without parsing the line; None if not found.
+
+    In canonical JSON a bare `"name":"` can only be a key followed by a string (a quote inside a
+    string is escaped), and our lines have one such key. A value holding an escape gives None too:
+    the caller then parses the line.
+    """
+    start = line.find(f'"{name}":"')
+    if start < 0:
+        return None
+    start += len(name) + 4
+    end = line.find('"', start)
+    value = line[start:end]
+    return None if end < 0 or "\\" in value else value
+
+
 @dataclass
 class ChangeTracker:
-    """Merge-joins the catalog (in id order) with the previous state, writing the new state as it goes."""
+    """Merge-joins the catalog (in id order) with the previous state, writing the new state as it goes.
+
+    The previous state's lines are read as text: a credential whose content hash is unchanged has
+    its line copied as it was, and only the lines of changed or removed credentials are parsed.
+    """
 
     as_of: str
     previous: PreviousBuild | None
     state_out: GzipLines
     changes: list[Change] = field(default_factory=list)
-    _prev: Iterator[dict] | None = None
-    _next: dict | None = None
+    _prev: Iterator[str] | None = None
+    _next: str | None = None  # the previous state's next line
+    _next_id: str = ""
     _last_id: str = ""
 
     def __post_init__(self) -> None:
@@ -160,9 +181,11 @@ class ChangeTracker:
     def _advance(self) -> None:
         line = next(self._prev, None) if self._prev is not None else None
         if line is not None:
-            if line["id"] <= self._last_id:
-                raise PreviousBuildError(f"the previous change state is not sorted by id at '{line['id']}'")
-            self._last_id = line["id"]
+            found = string_field(line, "id")
+            line_id = found if found is not None else json.loads(line)["id"]
+            if line_id <= self._last_id:
+                raise PreviousBuildError(f"the previous change state is not sorted by id at '{line_id}'")
+            self._last_id = self._next_id = line_id
         self._next = line
 
     def date_for(self, last_verified: str | None) -> str:
@@ -172,17 +195,23 @@ class ChangeTracker:
         return self.high
 
     def _removed_until(self, cred_id: str | None) -> None:
-        while self._next is not None and (cred_id is None or self._next["id"] < cred_id):
-            old = self._next
+        while self._next is not None and (cred_id is None or self._next_id < cred_id):
+            old = json.loads(self._next)
             self.changes.append(Change(self.high, "removed", old["id"], old["content_hash"], old["published"], old["title"]))
             self._advance()
 
     def see(self, cred: Credential, content_hash: str) -> None:
         """Account for one credential of the new catalog (called in id order)."""
-        self._removed_until(cred.id)
-        old = self._next if self._next is not None and self._next["id"] == cred.id else None
-        if old is not None:
+        if self._next is not None and self._next_id < cred.id:
+            self._removed_until(cred.id)
+        line = self._next if self._next is not None and self._next_id == cred.id else None
+        if line is not None:
             self._advance()
+            old_hash = string_field(line, "content_hash")
+            if old_hash == content_hash:
+                self.state_out.write_text(line)
+                return
+            old = json.loads(line)
             if old["content_hash"] == content_hash:
                 self.state_out.write(old)
                 return
@@ -272,28 +301,34 @@ class FeedResult:
 
 
 def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None) -> FeedResult:
-    """Write the compacted log and the feed pages: this build's changes first, then the older items."""
+    """Write the compacted log and the feed pages: this build's changes first, then the older items.
+
+    The older items are the previous log's lines, copied as text (only the credential id is read
+    from each), and each page is its items' texts joined: nothing older is parsed or encoded again.
+    """
     prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
     sequence = prev_sequence + 1 if changes else prev_sequence
     changed = {c.id for c in changes} if previous is not None else set()
     counts = {"added": 0, "updated": 0, "removed": 0}
     head: str | None = None
-    pager = Pager(out, config.feed_page_size,
-                  lambda n, items, has_next: (paths.feed_page(n), feed_page_document(config, n, items, has_next, sequence)))
+    pager = Pager(out, config.feed_page_size, paths.feed_page, lambda n, items, has_next: dumps_with_items(
+        feed_page_document(config, n, [], has_next, sequence), items))
     with GzipLines(out / paths.CHANGES_LOG) as log:
         for change in changes:
             counts[change.kind] += 1
             item = feed_item(change, sequence, config)
             head = head or item["id"]
-            log.write(item)
-            pager.add(item)
+            text = dumps(item)
+            log.write_text(text)
+            pager.add(text)
         if previous is not None:
-            for item in previous.open_log():
-                if item["_credcat"]["credential_id"] in changed:
+            for line in previous.open_log():
+                found = string_field(line, "credential_id")
+                if (found if found is not None else json.loads(line)["_credcat"]["credential_id"]) in changed:
                     continue  # superseded by this build's item for the same credential
-                head = head or item["id"]
-                log.write(item)
-                pager.add(item)
+                head = head or json.loads(line)["id"]
+                log.write_text(line)
+                pager.add(line)
         pages = pager.close()
         total = log.count
     return FeedResult(sequence, total, pages, head, counts)

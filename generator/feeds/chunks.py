@@ -7,23 +7,33 @@ chunk: a pure function of the chunk's credentials, the catalog and the config th
 chunk's files and returns the rest (ChunkResult) for the parent to join in order. Every bulk file
 is a concatenation of one gzip member per chunk, so the bytes are the same with one process or
 many, and a chunk's result can be reused as long as its inputs are unchanged.
+
+With the build cache (ChunkCache), each credential's files are signed by what they are made of
+(its record and the reverse links its document lists). A chunk whose files all stand in the site
+takes its result from the result store; in a chunk that must be made again, only the credentials
+whose inputs changed are made: the others' texts are read back from the site's files.
 """
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
 import zlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
+from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
 from . import paths
 from .documents import credential_document, credential_summary
 from .writer import GzipMember, dumps, write_text_file
+
+if TYPE_CHECKING:
+    from ..outputs import Kept, OutputReuse
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
@@ -35,12 +45,15 @@ class ChunkResult:
     """What one chunk gives the parent, each in the chunk's id order.
 
     `hashes` and `summaries` have one entry per credential (content hash; list entry for the paged
-    lists); `bulk` maps "credentials" and each export format to the chunk's gzip member of that bulk file.
+    lists, encoded); `bulk` maps "credentials" and each export format to the chunk's gzip member of
+    that bulk file; `signatures` (with the cache, else empty) what each credential's files and list
+    entry are made from.
     """
 
     hashes: list[str]
-    summaries: list[dict]
+    summaries: list[str]
     bulk: dict[str, bytes]
+    signatures: list[bytes]
 
 
 def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
@@ -60,25 +73,28 @@ def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
     return ranges
 
 
-def chunk_files(creds: Sequence[Credential], config: Config) -> list[str]:
-    """The site-relative files `feed_chunk` writes for `creds`."""
+def credential_files(cred: Credential, config: Config) -> list[str]:
+    """The site-relative files `feed_chunk` writes for one credential."""
     from ..exports import EXPORTERS
 
-    files = []
-    for cred in creds:
-        files.append(paths.credential_api_path(cred))
-        if config.api_exports:
-            files += [paths.export_path(fmt, cred.id) for fmt in EXPORTERS]
-    return files
+    if not config.api_exports:
+        return [paths.credential_api_path(cred)]
+    return [paths.credential_api_path(cred), *(paths.export_path(fmt, cred.id) for fmt in EXPORTERS)]
 
 
-def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str) -> ChunkResult:
-    """Write the documents (and exports) of `creds` under the site folder `root`; return the rest of their output."""
+def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str,
+               signatures: list[bytes] | None = None, site: str = "",
+               kept: list[list[tuple[str, Kept]] | None] | None = None) -> ChunkResult:
+    """Write the documents (and exports) of `creds` under the site folder `root`; return the rest of their output.
+
+    A credential with an entry in `kept` has its files in the folder `site` already: their texts
+    are read from there, not made (one that cannot be read is made after all, and its entry set to None).
+    """
     from ..exports import EXPORTERS
 
     bulk = {BULK_CREDENTIALS: GzipMember(), **{fmt: GzipMember() for fmt in EXPORTERS}}
     hashes: list[str] = []
-    summaries: list[dict] = []
+    summaries: list[str] = []
     made: set[str] = set()
 
     def write(rel: str, text: str) -> None:
@@ -88,42 +104,146 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
             made.add(folder)
         write_text_file(root, rel, text)
 
-    for cred in creds:
-        doc = credential_document(cred, catalog, config)
-        text = dumps(doc)
-        write(paths.credential_api_path(cred), text)
+    for i, cred in enumerate(creds):
+        texts = _read_back(cred, config, site) if kept is not None and kept[i] is not None else None
+        if texts is not None:
+            text, exported = texts
+            doc = json.loads(text)
+        else:
+            if kept is not None:
+                kept[i] = None
+            doc = credential_document(cred, catalog, config)
+            text = dumps(doc)
+            write(paths.credential_api_path(cred), text)
+            exported = {}
+            for fmt, export in EXPORTERS.items():
+                exported[fmt] = dumps(export(cred, config))
+                if config.api_exports:
+                    write(paths.export_path(fmt, cred.id), exported[fmt])
         bulk[BULK_CREDENTIALS].write_text(text)
+        for fmt in EXPORTERS:
+            bulk[fmt].write_text(exported[fmt])
         hashes.append(doc["content_hash"])
-        summaries.append(credential_summary(doc))
-        for fmt, export in EXPORTERS.items():
-            exported = dumps(export(cred, config))
-            if config.api_exports:
-                write(paths.export_path(fmt, cred.id), exported)
-            bulk[fmt].write_text(exported)
-    return ChunkResult(hashes, summaries, {name: member.finish() for name, member in bulk.items()})
+        summaries.append(dumps(credential_summary(doc)))
+    return ChunkResult(hashes, summaries, {name: member.finish() for name, member in bulk.items()}, signatures or [])
 
 
-_JOB: tuple[Catalog, Config, str] | None = None  # what forked workers work from
+def _read_back(cred: Credential, config: Config, site: str) -> tuple[str, dict[str, str]] | None:
+    """A kept credential's document text and export texts, read from the site (exports made when not published); None if unreadable."""
+    from ..exports import EXPORTERS
+
+    try:
+        text = _read(site, paths.credential_api_path(cred))
+        if config.api_exports:
+            return text, {fmt: _read(site, paths.export_path(fmt, cred.id)) for fmt in EXPORTERS}
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text, {fmt: dumps(export(cred, config)) for fmt, export in EXPORTERS.items()}
 
 
-def _chunk_task(chunk: tuple[int, int]) -> ChunkResult:
+def _read(root: str, rel: str) -> str:
+    with open(os.path.join(root, rel), "rb") as fh:
+        return fh.read().decode("utf-8")
+
+
+class ChunkCache:
+    """The last build's work a chunk may reuse: its result in the result store, its credentials' files in the site.
+
+    `plan` runs where the chunk is worked on (perhaps a worker process): it signs each credential
+    and keeps the files that stand; `settle` runs in the parent, taking the entries and the result.
+    """
+
+    def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
+        self.catalog, self.config, self.key, self.reuse, self.results = catalog, config, key, reuse, results
+        self.fingerprints = Fingerprints(catalog.fingerprints)
+
+    def signatures(self, creds: Sequence[Credential]) -> list[bytes]:
+        """What each credential's files and list entry are made of: its record and the reverse links its document lists."""
+        part_of, leads_to, of = self.catalog.part_of_reverse, self.catalog.leads_to_reverse, self.fingerprints.of
+        return [digest(self.key, b"feeds", of(cred), "|".join(part_of.get(cred.id, ())), "|".join(leads_to.get(cred.id, ())))
+                for cred in creds]
+
+    def plan(self, creds: Sequence[Credential], root: str) -> ChunkDone:
+        """Sign the chunk, keep the files that stand, and make the rest (nothing at all when every file stands)."""
+        signatures = self.signatures(creds)
+        signature = digest(b"feeds-chunk", *signatures)
+        keep_all, config = self.reuse.keep_all, self.config
+        kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
+        if all(entries is not None for entries in kept):
+            return ChunkDone(signature, signatures, None, [e for entries in kept for e in entries])  # type: ignore[union-attr]
+        result = feed_chunk(creds, self.catalog, config, root, signatures, str(self.reuse.site_dir), kept)
+        return ChunkDone(signature, signatures, result, _entries(creds, config, signatures, kept))
+
+    def settle(self, chunk: tuple[int, int], done: ChunkDone, root: str) -> ChunkResult:
+        """In the parent: record the chunk's files and give its result (the stored one when nothing was made)."""
+        result = done.result
+        if result is None:
+            result = self.results.get(done.signature)
+            if result is None:  # every file stands but the store lost the result: read it back from them
+                creds = self.catalog.credentials[chunk[0]:chunk[1]]
+                each = len(done.entries) // max(1, len(creds))
+                kept = [done.entries[i * each:(i + 1) * each] for i in range(len(creds))]
+                result = feed_chunk(creds, self.catalog, self.config, root, done.signatures,
+                                    str(self.reuse.site_dir), kept)  # type: ignore[arg-type]
+                done = ChunkDone(done.signature, done.signatures, result,
+                                 _entries(creds, self.config, done.signatures, kept))  # type: ignore[arg-type]
+                self.results.put(done.signature, result)
+        else:
+            self.results.put(done.signature, result)
+        self.reuse.merge(done.entries)
+        return result
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """What `ChunkCache.plan` hands the parent: the chunk's signature, its credentials' and its files' entries, and
+    its result when it was made (None: every file stands, and the result is the stored one)."""
+
+    signature: bytes
+    signatures: list[bytes]
+    result: ChunkResult | None
+    entries: list[tuple[str, Kept | bytes]]
+
+
+def _entries(creds: Sequence[Credential], config: Config, signatures: list[bytes],
+             kept: list[list[tuple[str, Kept]] | None]) -> list[tuple[str, Kept | bytes]]:
+    """Each file's entry for OutputReuse.merge: the kept entry, or the signature of the credential it was made for."""
+    entries: list[tuple[str, Kept | bytes]] = []
+    for cred, sig, kept_files in zip(creds, signatures, kept):
+        if kept_files is not None:
+            entries += kept_files
+        else:
+            entries += [(rel, sig) for rel in credential_files(cred, config)]
+    return entries
+
+
+_JOB: tuple[Catalog, Config, str, ChunkCache | None] | None = None  # what forked workers work from
+
+
+def _chunk_task(chunk: tuple[int, int]) -> ChunkDone | ChunkResult:
     assert _JOB is not None
-    catalog, config, root = _JOB
-    return feed_chunk(catalog.credentials[chunk[0]:chunk[1]], catalog, config, root)
+    catalog, config, root, cache = _JOB
+    creds = catalog.credentials[chunk[0]:chunk[1]]
+    if cache is None:
+        return feed_chunk(creds, catalog, config, root)
+    return cache.plan(creds, root)
 
 
-def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int,
-                reused: Callable[[tuple[int, int]], ChunkResult | None] | None = None
-                ) -> Iterator[tuple[tuple[int, int], ChunkResult, bool]]:
-    """Every chunk's (range, result, made) in id order, computed in `jobs` forked processes for large catalogs.
+def _settled(chunk: tuple[int, int], done: ChunkDone | ChunkResult, cache: ChunkCache | None, root: str) -> ChunkResult:
+    return done if cache is None else cache.settle(chunk, done, root)  # type: ignore[arg-type]
 
-    `reused(range)` may give a chunk's result from an earlier build (its files already in place);
-    such chunks are not computed and come with made=False. At most two chunks per process are in
-    flight, so memory stays bounded whatever the catalog's size.
+
+def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: ChunkCache | None = None
+                ) -> Iterator[tuple[tuple[int, int], ChunkResult]]:
+    """Every chunk's (range, result) in id order, computed in `jobs` forked processes for large catalogs.
+
+    With `cache`, a chunk's files that stand in the site are kept (the checks run in the workers
+    too) and only what changed is made. At most two chunks per process are in flight, so memory
+    stays bounded whatever the catalog's size.
     """
     global _JOB
     tasks = chunks(catalog.credentials)
-    _JOB = (catalog, config, root)
+    _JOB = (catalog, config, root, cache)
     # The catalog is many long-lived objects: freezing them keeps the garbage collector from walking
     # them on every collection (and from touching, so copying, forked workers' pages). No collection
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
@@ -134,17 +254,15 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int,
                 pending: deque = deque()
                 for task in tasks:
                     if len(pending) >= 2 * jobs:
-                        done, result, old = pending.popleft()
-                        yield done, (old if old is not None else result.get()), old is None
-                    old = reused(task) if reused is not None else None
-                    pending.append((task, None if old is not None else pool.apply_async(_chunk_task, (task,)), old))
+                        done, future = pending.popleft()
+                        yield done, _settled(done, future.get(), cache, root)
+                    pending.append((task, pool.apply_async(_chunk_task, (task,))))
                 while pending:
-                    done, result, old = pending.popleft()
-                    yield done, (old if old is not None else result.get()), old is None
+                    done, future = pending.popleft()
+                    yield done, _settled(done, future.get(), cache, root)
         else:
             for task in tasks:
-                old = reused(task) if reused is not None else None
-                yield task, (old if old is not None else _chunk_task(task)), old is None
+                yield task, _settled(task, _chunk_task(task), cache, root)
     finally:
         _JOB = None
         gc.unfreeze()

@@ -1,0 +1,115 @@
+"""The feeds stage with the build cache: after one edit, only the API files that show the edited record are made again.
+
+A site is built, kept as the published copy, one record is edited, and the site is built again
+incrementally; a clean build against the copy gives the reference. Files the edit leaves alone
+must still be the very files in the site (same inode), the stage must not even write them into
+the build folder, and the tree must equal the clean build's byte for byte.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build, swap
+from generator.cache import ResultStore
+from generator.catalog import read_catalog
+from generator.config import Config
+from generator.feeds import write_feeds
+from generator.outputs import OutputReuse
+from site_support import config_copy, digest
+from test_feeds import AS_OF, catalog_files, simple
+
+EDITED = "acme/team-lead"
+EDIT = simple("team-lead", "Team Leadership", "certification", "EQF 6", "2026-07-01")
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in (site / "api/v1").rglob("*") if p.is_file()}
+
+
+def list_pages(site: Path) -> list[str]:
+    api = site / "api/v1"
+    found = [*api.glob("credentials/page-*.json"), *api.glob("providers/*/page-*.json"), *api.glob("provider-list/page-*.json")]
+    return sorted(p.relative_to(site).as_posix() for p in found)
+
+
+def shows(site: Path, rel: str, cred_id: str) -> bool:
+    return any(item["id"] == cred_id for item in json.loads((site / rel).read_text(encoding="utf-8"))["items"])
+
+
+def test_an_edit_keeps_the_list_pages_and_documents_it_does_not_touch(tmp_path, catalog_dir):
+    catalog = catalog_dir(catalog_files())
+    config = config_copy(tmp_path / "config", api_page_size=2)  # five credentials: three pages, two for acme
+    site, published = tmp_path / "site", tmp_path / "published"
+    build(config, catalog=catalog, out=site, as_of=AS_OF)
+    shutil.copytree(site, published)
+    before = inodes(site)
+
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    report = build(config, catalog=catalog, out=site, as_of=AS_OF)
+    build(config, catalog=catalog, out=tmp_path / "clean", as_of=AS_OF, clean=True, previous=str(published))
+
+    assert digest(site) == digest(tmp_path / "clean")
+    assert report.in_place
+    after = inodes(site)
+    pages = list_pages(site)
+    touched = [rel for rel in pages if shows(site, rel, EDITED)]
+    assert touched == ["api/v1/credentials/page-2.json", "api/v1/providers/acme/page-2.json"]
+    # Every other list page is the file the first build wrote; the two showing the edit are new.
+    assert len(pages) == 7 and [rel for rel in pages if after[rel] == before[rel]] == sorted(set(pages) - set(touched))
+    assert all(after[rel] != before[rel] for rel in touched)
+    # The other credentials' documents and exports (made in the same chunk) and the provider documents stand too.
+    documents = [rel for rel in before if rel.startswith(("api/v1/credentials/acme/", "api/v1/credentials/beta/",
+                                                          "api/v1/ctdl/", "api/v1/ob3/", "api/v1/schemaorg/"))]
+    assert len(documents) == 5 * 4
+    assert sorted(rel for rel in documents if after[rel] != before[rel]) == [
+        "api/v1/credentials/acme/team-lead.json", "api/v1/ctdl/acme/team-lead.jsonld",
+        "api/v1/ob3/acme/team-lead.jsonld", "api/v1/schemaorg/acme/team-lead.jsonld"]
+    assert after["api/v1/providers/acme.json"] == before["api/v1/providers/acme.json"]
+    assert json.loads((site / "api/v1/credentials/acme/team-lead.json").read_text())["title"] == {"en": "Team Leadership"}
+
+
+def feeds_stage(catalog: Path, site: Path, cache: Path, jobs: int, clean: bool = False) -> list[str]:
+    """The feeds stage with the cache into a fresh build folder, its files put into `site`; returns what it wrote."""
+    config = Config(site_dir=site, api_page_size=2)
+    staging = site.parent / "building"
+    staging.mkdir()
+    reuse = OutputReuse(cache, site, staging, clean=clean)
+    results = ResultStore(cache, "feeds", clean=clean)
+    write_feeds(read_catalog(catalog, AS_OF), config, staging, jobs=jobs, reuse=reuse, key=b"test", results=results)
+    results.commit()
+    results.close()
+    written = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    reuse.finish(swap)
+    reuse.save()
+    return written
+
+
+@pytest.mark.parametrize("chunk, jobs", [(1000, 1), (2, 2)])  # one chunk in this process; chunks of ~2 on workers
+def test_after_an_edit_the_stage_writes_only_what_shows_it(tmp_path, catalog_dir, monkeypatch, chunk, jobs):
+    from generator.feeds import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK", chunk)
+    monkeypatch.setattr(chunks, "PARALLEL_MIN", 0)
+    catalog = catalog_dir(catalog_files())
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    first = feeds_stage(catalog, site, cache, jobs, clean=True)
+    assert len(first) > 40
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    assert feeds_stage(catalog, site, cache, jobs) == [
+        "api/v1/bulk/credentials.ndjson.gz", "api/v1/bulk/ctdl.ndjson.gz", "api/v1/bulk/ob3.ndjson.gz",
+        "api/v1/bulk/schemaorg.ndjson.gz",
+        "api/v1/changes/log.ndjson.gz", "api/v1/changes/state.json", "api/v1/changes/state.ndjson.gz",
+        "api/v1/credentials/acme/team-lead.json", "api/v1/credentials/page-2.json",
+        "api/v1/ctdl/acme/team-lead.jsonld", "api/v1/feed.json", "api/v1/index.json",
+        "api/v1/ob3/acme/team-lead.jsonld", "api/v1/providers/acme/page-2.json",
+        "api/v1/schemaorg/acme/team-lead.jsonld"]
+    # Nothing changed since: only the files assembled whole every time are written (the bulk files and the
+    # change feed, kept at the end when their bytes are the same), and index.json (this build's counts: none).
+    assert feeds_stage(catalog, site, cache, jobs) == [
+        "api/v1/bulk/credentials.ndjson.gz", "api/v1/bulk/ctdl.ndjson.gz", "api/v1/bulk/ob3.ndjson.gz",
+        "api/v1/bulk/schemaorg.ndjson.gz", "api/v1/changes/log.ndjson.gz", "api/v1/changes/state.json",
+        "api/v1/changes/state.ndjson.gz", "api/v1/feed.json", "api/v1/index.json"]
