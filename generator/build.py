@@ -112,7 +112,7 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
     with stage(progress, "Rendering pages", total) as advance:
         result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
     with stage(progress, "Indexing for search", total) as advance:
-        write_search_index(catalog, config, out, advance=advance)
+        write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
     # Feeds: each credential page links to its JSON document, so both must ship together.
     with stage(progress, "Writing feeds", total) as advance:
         if reuse is None:
