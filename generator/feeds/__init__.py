@@ -9,11 +9,11 @@ Memory holds a few chunks' results and one page at a time, plus the list of this
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..cache import Fingerprints, ResultStore, digest
 from ..outputs import OutputReuse
@@ -61,9 +61,10 @@ class _ProviderLists:
     at a time is open. With `reuse`, a page or document whose inputs are unchanged is kept.
     """
 
-    def __init__(self, catalog: Catalog, config: Config, out: Path, reuse: OutputReuse | None, key: bytes):
+    def __init__(self, catalog: Catalog, config: Config, out: Path, reuse: OutputReuse | None, key: bytes,
+                 fingerprints: Fingerprints | None = None):
         self.catalog, self.config, self.out, self.reuse, self.key = catalog, config, out, reuse, key
-        self.fingerprints = Fingerprints(catalog.fingerprints)
+        self.fingerprints = fingerprints or Fingerprints(catalog.fingerprints)
         self.counts: dict[str, int] = {}
         self._current: str | None = None
         self._pager: Pager | None = None
@@ -96,14 +97,21 @@ class _ProviderLists:
         self.counts[self._current] = len(self._creds)
         self._current = None
 
-    def add(self, cred: Credential, summary: str, signature: bytes) -> None:
-        """Add a credential's list entry to its provider's pages, switching provider when the id prefix changes."""
-        if cred.provider.id != self._current:
-            self._close()
-            self._open(cred.provider.id)
-        assert self._pager is not None
-        self._pager.add(summary, signature)
-        self._creds.append(cred)
+    def extend(self, creds: Sequence[Credential], summaries: Sequence[str], signatures: Sequence[bytes]) -> None:
+        """Add credentials' list entries (in id order) to their providers' pages, switching provider as the id prefix changes."""
+        start, end = 0, len(creds)
+        while start < end:
+            pid = creds[start].provider.id
+            if pid != self._current:
+                self._close()
+                self._open(pid)
+            stop = start + 1
+            while stop < end and creds[stop].provider is creds[start].provider:
+                stop += 1
+            assert self._pager is not None
+            self._pager.extend(summaries[start:stop], signatures[start:stop])
+            self._creds += creds[start:stop]
+            start = stop
 
     def finish(self) -> dict[str, int]:
         """Close the last provider, then give providers without credentials their (empty) documents too."""
@@ -133,30 +141,31 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     total = len(catalog.credentials)
     if results is None:
         reuse = None  # keeping a chunk's files needs its result too
+    cache = ChunkCache(catalog, config, key, reuse, results) if reuse is not None and results is not None else None
     credential_pages = _list_pager(out, config, "credentials", paths.credential_list_page, total, reuse, key)
-    providers = _ProviderLists(catalog, config, out, reuse, key)
-    bulk = {BULK_CREDENTIALS: GzipMembers(out / paths.BULK_CREDENTIALS),
-            **{fmt: GzipMembers(out / paths.bulk_export_path(fmt)) for fmt in EXPORTERS}}
+    providers = _ProviderLists(catalog, config, out, reuse, key, cache.fingerprints if cache is not None else None)
+    bulk_paths = {BULK_CREDENTIALS: paths.BULK_CREDENTIALS, **{fmt: paths.bulk_export_path(fmt) for fmt in EXPORTERS}}
+    bulk = {name: GzipMembers(out / rel) for name, rel in bulk_paths.items()}
+    bulk_inputs = hashlib.blake2b(digest_size=16)  # every credential's signature, in order: what the bulk files hold
     tracker = ChangeTracker(catalog.as_of, previous, GzipLines(out / paths.CHANGES_STATE))
 
     # One pass in id order. Each chunk of credentials writes its documents and exports and turns
     # each record into JSON once (on another process when the catalog is large); here its list
     # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
-    cache = ChunkCache(catalog, config, key, reuse, results) if reuse is not None and results is not None else None
     for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache):
         for name, member in result.bulk.items():
             bulk[name].write(member)
-        signatures = result.signatures or repeat(b"")
-        for cred, content_hash, summary, signature in zip(catalog.credentials[start:stop], result.hashes,
-                                                           result.summaries, signatures):
-            tracker.see(cred, content_hash)
-            credential_pages.add(summary, signature)
-            providers.add(cred, summary, signature)
+        creds = catalog.credentials[start:stop]
+        signatures = result.signatures or [b""] * len(creds)
+        bulk_inputs.update(b"".join(signatures))
+        tracker.see_all(creds, result.hashes)
+        credential_pages.extend(result.summaries, signatures)
+        providers.extend(creds, result.summaries, signatures)
         if advance is not None and stop > start:
             advance(stop - start)
     pages = credential_pages.close()
-    for stream in bulk.values():
-        stream.close()
+    for name, stream in bulk.items():
+        _close_bulk(stream, bulk_paths[name], digest(key, b"bulk", name, bulk_inputs.digest()) if cache else None, reuse)
     tracker.state_out.close()
     counts = providers.finish()
 
@@ -179,6 +188,19 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
                     "this_build": feed.changes}
     put_json(out, paths.INDEX, index_document(catalog, config, pages, provider_pages, feed_summary), reuse)
     return FeedsReport(total, pages, len(catalog.providers), feed)
+
+
+def _close_bulk(stream: GzipMembers, rel: str, signature: bytes | None, reuse: OutputReuse | None) -> None:
+    """Put a bulk file in place; with `signature` (what its members were made from), keep the site's when it is the same."""
+    if reuse is None or signature is None:
+        stream.close()
+        return
+    entry = reuse.keep(rel, signature)
+    if entry is not None:
+        stream.discard()
+    else:
+        stream.close()
+    reuse.merge([(rel, entry if entry is not None else signature)])
 
 
 def write_self_description(config: Config, out: Path, reuse: OutputReuse | None = None) -> None:

@@ -22,18 +22,19 @@ aggregator reads from the newest page down to the first sequence it has already 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from ..config import Config
 from ..model import Credential
 from . import paths
-from .writer import GzipLines, Pager, dumps, dumps_with_items, read_gzip_texts, write_json
+from .writer import GzipLines, Pager, dumps, dumps_with_items, read_gzip_blocks, write_json
 
 STATE_FORMAT = 1
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -45,22 +46,22 @@ class PreviousBuildError(Exception):
 
 @dataclass
 class PreviousBuild:
-    """The previously published change state: its summary and two re-openable streams of JSON lines (as text)."""
+    """The previously published change state: its summary and two re-openable streams of JSON lines (text, a block at a time)."""
 
     meta: dict
-    open_state: Callable[[], Iterator[str]]
-    open_log: Callable[[], Iterator[str]]
+    open_state: Callable[[], Iterator[list[str]]]
+    open_log: Callable[[], Iterator[list[str]]]
     source: str = ""
 
 
-def _open_local(path: Path) -> Iterator[str]:
+def _open_local(path: Path) -> Iterator[list[str]]:
     if not path.is_file():
         return iter(())
     with open(path, "rb") as raw:
-        yield from read_gzip_texts(raw)
+        yield from read_gzip_blocks(raw)
 
 
-def _open_url(url: str) -> Iterator[str]:
+def _open_url(url: str) -> Iterator[list[str]]:
     try:
         response = urllib.request.urlopen(url, timeout=60)  # noqa: S310 - the user names the URL
     except urllib.error.HTTPError as exc:
@@ -68,7 +69,7 @@ def _open_url(url: str) -> Iterator[str]:
             return
         raise PreviousBuildError(f"cannot read {url}: HTTP {exc.code}") from None
     with response:
-        yield from read_gzip_texts(response)
+        yield from read_gzip_blocks(response)
 
 
 def load_previous(source: str | Path | None) -> PreviousBuild | None:
@@ -138,55 +139,72 @@ class Change:
     cred: Credential | None = None
 
 
-def string_field(line: str, name: str) -> str | None:
-    """The string value of key `name` in a line of canonical JSON (credcat's), without parsing the line; None if not found.
+_STATE_LINE = re.compile(r'^\{"content_hash":"([^"\\\n]*)","id":"([^"\\\n]*)"', re.MULTILINE)  # how our state lines start
+_CREDENTIAL_ID = re.compile(r'^[^\n]*?"credential_id":"([^"\\\n]*)"', re.MULTILINE)  # each feed item's first
 
-    In canonical JSON a bare `"name":"` can only be a key followed by a string (a quote inside a
-    string is escaped), and our lines have one such key. A value holding an escape gives None too:
-    the caller then parses the line.
-    """
-    start = line.find(f'"{name}":"')
-    if start < 0:
-        return None
-    start += len(name) + 4
-    end = line.find('"', start)
-    value = line[start:end]
-    return None if end < 0 or "\\" in value else value
+
+def _state_keys(lines: list[str]) -> list[tuple[str, str]]:
+    """Each state line's (content hash, id): read off all lines at once, or parsed where a line is not as credcat writes it."""
+    keys = _STATE_LINE.findall("\n".join(lines))
+    if len(keys) == len(lines):
+        return keys
+    keys = []
+    for line in lines:
+        found = _STATE_LINE.match(line)
+        if found is None:
+            old = json.loads(line)
+            keys.append((old["content_hash"], old["id"]))
+        else:
+            keys.append((found.group(1), found.group(2)))
+    return keys
 
 
 @dataclass
 class ChangeTracker:
     """Merge-joins the catalog (in id order) with the previous state, writing the new state as it goes.
 
-    The previous state's lines are read as text: a credential whose content hash is unchanged has
-    its line copied as it was, and only the lines of changed or removed credentials are parsed.
+    The previous state is read as text, a block of lines at a time, with each line's content hash
+    and id read off the whole block at once. A chunk of credentials whose ids and hashes are the
+    next lines' has those lines copied as they are; only the lines of changed or removed
+    credentials are parsed.
     """
 
     as_of: str
     previous: PreviousBuild | None
     state_out: GzipLines
     changes: list[Change] = field(default_factory=list)
-    _prev: Iterator[str] | None = None
-    _next: str | None = None  # the previous state's next line
-    _next_id: str = ""
+    _blocks: Iterator[list[str]] | None = None
+    _lines: list[str] = field(default_factory=list)  # the previous state's lines read and not yet taken, from _pos
+    _keys: list[tuple[str, str]] = field(default_factory=list)  # their (content hash, id)
+    _pos: int = 0
     _last_id: str = ""
 
     def __post_init__(self) -> None:
         self.prev_as_of: str | None = self.previous.meta.get("as_of") if self.previous else None
         self.high = max(self.as_of, self.prev_as_of or self.as_of)
         if self.previous is not None:
-            self._prev = self.previous.open_state()
-            self._advance()
+            self._blocks = self.previous.open_state()
 
-    def _advance(self) -> None:
-        line = next(self._prev, None) if self._prev is not None else None
-        if line is not None:
-            found = string_field(line, "id")
-            line_id = found if found is not None else json.loads(line)["id"]
-            if line_id <= self._last_id:
-                raise PreviousBuildError(f"the previous change state is not sorted by id at '{line_id}'")
-            self._last_id = self._next_id = line_id
-        self._next = line
+    def _ahead(self, want: int = 1) -> int:
+        """How many previous lines are ready from _pos, reading blocks until `want` are (or the state ends)."""
+        while len(self._lines) - self._pos < want and self._blocks is not None:
+            block = next(self._blocks, None)
+            if block is None:
+                self._blocks = None
+                break
+            self._lines = self._lines[self._pos:] + block
+            self._keys = self._keys[self._pos:] + _state_keys(block)
+            self._pos = 0
+        return len(self._lines) - self._pos
+
+    def _take(self) -> str:
+        """The next previous line, checked to come after the last in id order."""
+        line_id = self._keys[self._pos][1]
+        if line_id <= self._last_id:
+            raise PreviousBuildError(f"the previous change state is not sorted by id at '{line_id}'")
+        self._last_id = line_id
+        self._pos += 1
+        return self._lines[self._pos - 1]
 
     def date_for(self, last_verified: str | None) -> str:
         """When a change detected now happened: last_verified if inside (previous as_of, as_of], else as_of."""
@@ -195,26 +213,20 @@ class ChangeTracker:
         return self.high
 
     def _removed_until(self, cred_id: str | None) -> None:
-        while self._next is not None and (cred_id is None or self._next_id < cred_id):
-            old = json.loads(self._next)
+        while self._ahead() and (cred_id is None or self._keys[self._pos][1] < cred_id):
+            old = json.loads(self._take())
             self.changes.append(Change(self.high, "removed", old["id"], old["content_hash"], old["published"], old["title"]))
-            self._advance()
 
     def see(self, cred: Credential, content_hash: str) -> None:
         """Account for one credential of the new catalog (called in id order)."""
-        if self._next is not None and self._next_id < cred.id:
-            self._removed_until(cred.id)
-        line = self._next if self._next is not None and self._next_id == cred.id else None
-        if line is not None:
-            self._advance()
-            old_hash = string_field(line, "content_hash")
+        self._removed_until(cred.id)
+        if self._ahead() and self._keys[self._pos][1] == cred.id:
+            old_hash = self._keys[self._pos][0]
+            line = self._take()
             if old_hash == content_hash:
-                self.state_out.write_text(line)
+                self.state_out.write_text(line)  # unchanged: the line as it was
                 return
             old = json.loads(line)
-            if old["content_hash"] == content_hash:
-                self.state_out.write(old)
-                return
             date = self.date_for(cred.last_verified)
             self.changes.append(Change(date, "updated", cred.id, content_hash, old["published"], cred.name, cred))
             self.state_out.write({"id": cred.id, "content_hash": content_hash, "published": old["published"],
@@ -224,6 +236,20 @@ class ChangeTracker:
         self.changes.append(Change(date, "added", cred.id, content_hash, date, cred.name, cred))
         self.state_out.write({"id": cred.id, "content_hash": content_hash, "published": date, "modified": date,
                               "title": cred.name})
+
+    def see_all(self, creds: Sequence[Credential], content_hashes: Sequence[str]) -> None:
+        """`see` each of `creds` (in id order): when the next lines are theirs, unchanged, they are copied at once."""
+        n = len(creds)
+        if n and self._ahead(n) >= n:
+            pos = self._pos
+            if (self._keys[pos:pos + n] == list(zip(content_hashes, [cred.id for cred in creds]))
+                    and creds[0].id > self._last_id):
+                self.state_out.write_lines(self._lines[pos:pos + n])
+                self._pos += n
+                self._last_id = creds[-1].id
+                return
+        for cred, content_hash in zip(creds, content_hashes):
+            self.see(cred, content_hash)
 
     def finish(self) -> list[Change]:
         """Everything left in the previous state was removed; returns this build's changes, newest first."""
@@ -303,8 +329,9 @@ class FeedResult:
 def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None) -> FeedResult:
     """Write the compacted log and the feed pages: this build's changes first, then the older items.
 
-    The older items are the previous log's lines, copied as text (only the credential id is read
-    from each), and each page is its items' texts joined: nothing older is parsed or encoded again.
+    The older items are the previous log's lines, copied as text (only the credential ids are read,
+    a block of lines at once), and each page is its items' texts joined: nothing older is parsed or
+    encoded again.
     """
     prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
     sequence = prev_sequence + 1 if changes else prev_sequence
@@ -322,13 +349,16 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
             log.write_text(text)
             pager.add(text)
         if previous is not None:
-            for line in previous.open_log():
-                found = string_field(line, "credential_id")
-                if (found if found is not None else json.loads(line)["_credcat"]["credential_id"]) in changed:
-                    continue  # superseded by this build's item for the same credential
-                head = head or json.loads(line)["id"]
-                log.write_text(line)
-                pager.add(line)
+            for block in previous.open_log():
+                ids = _CREDENTIAL_ID.findall("\n".join(block))
+                if len(ids) != len(block):  # not as credcat writes them: parse each line
+                    ids = [json.loads(line)["_credcat"]["credential_id"] for line in block]
+                if changed:  # superseded by this build's item for the same credential
+                    block = [line for line, cid in zip(block, ids) if cid not in changed]
+                if block:
+                    head = head or json.loads(block[0])["id"]
+                    log.write_lines(block)
+                    pager.extend(block)
         pages = pager.close()
         total = log.count
     return FeedResult(sequence, total, pages, head, counts)

@@ -156,6 +156,8 @@ class ChunkCache:
     def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
         self.catalog, self.config, self.key, self.reuse, self.results = catalog, config, key, reuse, results
         self.fingerprints = Fingerprints(catalog.fingerprints)
+        for provider in catalog.providers.values():  # once here, not in every worker process forked from here
+            self.fingerprints.provider(provider)
 
     def signatures(self, creds: Sequence[Credential]) -> list[bytes]:
         """What each credential's files and list entry are made of: its record and the reverse links its document lists."""
