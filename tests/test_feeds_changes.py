@@ -184,3 +184,45 @@ def test_the_live_site_is_the_default_previous_build(catalog_dir, tmp_path):
     staging = tmp_path / ".site.building"
     report = write_feeds(read_catalog(root, LATER), Config(site_dir=live), staging)
     assert report.feed.sequence == 2 and report.feed.changes == {"added": 1, "updated": 1, "removed": 1}
+
+
+def rewrite_lines(path: Path, transform) -> None:
+    """Write a gzipped NDJSON file again, each line as `transform` makes it from the parsed value."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        values = [json.loads(line) for line in fh if line.strip()]
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("".join(transform(value) + "\n" for value in values))
+
+
+def test_a_previous_build_written_another_way_is_read_the_same(catalog_dir, tmp_path):
+    """The previous state and log are read as text where they are as credcat writes them; any other valid JSON is parsed."""
+    root = catalog_dir(catalog_files())
+    first = tmp_path / "first"
+    build(root, first)
+    other = tmp_path / "other"
+    shutil.copytree(first, other)
+    changes = other / "api/v1/changes"
+    # Spaces, ASCII escapes, keys in another order, blank lines and CRLF: the same values.
+    rewrite_lines(changes / "state.ndjson.gz", lambda v: json.dumps(dict(reversed(v.items()))) + "\r\n")
+    rewrite_lines(changes / "log.ndjson.gz", lambda v: " " + json.dumps(v, ensure_ascii=True, indent=None) + "\n")
+    edit_catalog(root)
+    report = build(root, tmp_path / "from-first", as_of=LATER, previous=str(first))
+    again = build(root, tmp_path / "from-other", as_of=LATER, previous=str(other))
+    assert again.feed == report.feed and report.feed.changes == {"added": 1, "updated": 1, "removed": 1}
+    assert feed_items(tmp_path / "from-other") == feed_items(tmp_path / "from-first")
+    state = "api/v1/changes/state.ndjson.gz"
+    with gzip.open(tmp_path / "from-other" / state, "rt") as a, gzip.open(tmp_path / "from-first" / state, "rt") as b:
+        assert [json.loads(line) for line in a] == [json.loads(line) for line in b]
+
+
+def test_a_previous_state_out_of_id_order_is_refused(catalog_dir, tmp_path):
+    root = catalog_dir(catalog_files())
+    first = tmp_path / "first"
+    build(root, first)
+    state = first / "api/v1/changes/state.ndjson.gz"
+    with gzip.open(state, "rt", encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    with gzip.open(state, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join([lines[1], lines[0], *lines[2:]]) + "\n")
+    with pytest.raises(PreviousBuildError, match="not sorted by id"):
+        build(root, tmp_path / "second", previous=str(first))

@@ -139,24 +139,41 @@ class Change:
     cred: Credential | None = None
 
 
-_STATE_LINE = re.compile(r'^\{"content_hash":"([^"\\\n]*)","id":"([^"\\\n]*)"', re.MULTILINE)  # how our state lines start
-_CREDENTIAL_ID = re.compile(r'^[^\n]*?"credential_id":"([^"\\\n]*)"', re.MULTILINE)  # each feed item's first
+_STATE_LINE = re.compile(r'\{"content_hash":"([^"\\\n]*)","id":"([^"\\\n]*)"')  # how our state lines start
+_CREDENTIAL_ID = '"credential_id":"'  # the key in each feed item's _credcat
 
 
 def _state_keys(lines: list[str]) -> list[tuple[str, str]]:
-    """Each state line's (content hash, id): read off all lines at once, or parsed where a line is not as credcat writes it."""
-    keys = _STATE_LINE.findall("\n".join(lines))
-    if len(keys) == len(lines):
-        return keys
+    """Each state line's (content hash, id): read off the start of each line, or parsed where one is not as credcat writes it."""
+    found = list(map(_STATE_LINE.match, lines))
+    if None not in found:
+        return [match.groups() for match in found]  # type: ignore[union-attr]
     keys = []
-    for line in lines:
-        found = _STATE_LINE.match(line)
-        if found is None:
+    for line, match in zip(lines, found):
+        if match is None:
             old = json.loads(line)
             keys.append((old["content_hash"], old["id"]))
         else:
-            keys.append((found.group(1), found.group(2)))
+            keys.append(match.groups())
     return keys
+
+
+def _superseded(lines: list[str], changed: set[str]) -> list[str]:
+    """The feed items of `lines` that are not for a credential in `changed` (whose newer item this build wrote)."""
+    if len(changed) <= 16:  # a few changes: look for each in the whole block first, which rarely holds one
+        text = "\n".join(lines)
+        if text.count(_CREDENTIAL_ID) == len(lines) and not any(f'{_CREDENTIAL_ID}{cid}"' in text for cid in changed):
+            return lines
+    kept = []
+    for line in lines:
+        start = line.find(_CREDENTIAL_ID) + len(_CREDENTIAL_ID)
+        end = line.find('"', start)
+        cid = line[start:end]
+        if start < len(_CREDENTIAL_ID) or end < 0 or "\\" in cid:  # not as credcat writes it: parse it
+            cid = json.loads(line)["_credcat"]["credential_id"]
+        if cid not in changed:
+            kept.append(line)
+    return kept
 
 
 @dataclass
@@ -350,11 +367,8 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
             pager.add(text)
         if previous is not None:
             for block in previous.open_log():
-                ids = _CREDENTIAL_ID.findall("\n".join(block))
-                if len(ids) != len(block):  # not as credcat writes them: parse each line
-                    ids = [json.loads(line)["_credcat"]["credential_id"] for line in block]
                 if changed:  # superseded by this build's item for the same credential
-                    block = [line for line, cid in zip(block, ids) if cid not in changed]
+                    block = _superseded(block, changed)
                 if block:
                     head = head or json.loads(block[0])["id"]
                     log.write_lines(block)

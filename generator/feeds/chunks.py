@@ -16,6 +16,7 @@ whose inputs changed are made: the others' texts are read back from the site's f
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
@@ -160,10 +161,22 @@ class ChunkCache:
             self.fingerprints.provider(provider)
 
     def signatures(self, creds: Sequence[Credential]) -> list[bytes]:
-        """What each credential's files and list entry are made of: its record and the reverse links its document lists."""
-        part_of, leads_to, of = self.catalog.part_of_reverse, self.catalog.leads_to_reverse, self.fingerprints.of
-        return [digest(self.key, b"feeds", of(cred), "|".join(part_of.get(cred.id, ())), "|".join(leads_to.get(cred.id, ())))
-                for cred in creds]
+        """What each credential's files and list entry are made of: its record, its provider and the reverse links its document lists."""
+        part_of, leads_to = self.catalog.part_of_reverse, self.catalog.leads_to_reverse
+        records, providers = self.fingerprints.records, self.fingerprints.providers
+        head = digest(self.key, b"feeds")
+        signed = []
+        for cred in creds:
+            record = records.get(cred.id)
+            if record is None:  # not through the validate stage (tests, benchmarks): `of` fingerprints it
+                self.fingerprints.of(cred)
+                record = records[cred.id]
+            provider = providers.get(cred.provider.id) or self.fingerprints.provider(cred.provider)
+            # The hashes with their lengths, then the links (ids hold neither '|' nor a newline): no two inputs run together.
+            links = f"{'|'.join(part_of.get(cred.id, ()))}\n{'|'.join(leads_to.get(cred.id, ()))}".encode()
+            parts = (head, len(record).to_bytes(4, "little"), record, len(provider).to_bytes(4, "little"), provider, links)
+            signed.append(hashlib.blake2b(b"".join(parts), digest_size=16).digest())
+        return signed
 
     def plan(self, creds: Sequence[Credential], root: str) -> ChunkDone:
         """Sign the chunk, keep the files that stand, and make the rest (nothing at all when every file stands)."""

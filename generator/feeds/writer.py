@@ -167,10 +167,20 @@ class GzipMember:
         self._parts: list[bytes] = []
         self._crc = 0
         self._size = 0
+        self._lines: list[str] = []
+        self._pending = 0
 
     def write_text(self, line: str) -> None:
         """Append one already-encoded JSON line (no newline)."""
-        data = (line + "\n").encode("utf-8")
+        self._lines.append(line)
+        self._pending += len(line) + 1
+        if self._pending >= _FLUSH_AT:
+            self._compress()
+
+    def _compress(self) -> None:
+        # Lines are compressed many at once: deflate's output is the same however its input is cut.
+        data = ("\n".join(self._lines) + "\n").encode("utf-8")
+        self._lines, self._pending = [], 0
         self._crc = zlib.crc32(data, self._crc)
         self._size += len(data)
         compressed = self._deflate.compress(data)
@@ -179,6 +189,8 @@ class GzipMember:
 
     def finish(self) -> bytes:
         """The whole member: header, deflate stream, CRC-32 and length."""
+        if self._lines:
+            self._compress()
         xfl = b"\002" if GZIP_LEVEL == 9 else b"\004" if GZIP_LEVEL == 1 else b"\000"
         header = b"\037\213\010\000\000\000\000\000" + xfl + b"\377"
         self._parts.append(self._deflate.flush())
