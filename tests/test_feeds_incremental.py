@@ -112,3 +112,20 @@ def test_after_an_edit_the_stage_writes_only_what_shows_it(tmp_path, catalog_dir
     assert feeds_stage(catalog, site, cache, jobs) == [
         "api/v1/changes/log.ndjson.gz", "api/v1/changes/state.json", "api/v1/changes/state.ndjson.gz",
         "api/v1/feed.json", "api/v1/index.json"]
+
+
+def test_without_the_result_store_the_kept_files_are_read_back(tmp_path, catalog_dir):
+    """A lost result store: chunks are made again from the site's kept files, which stay; the API equals a clean build's."""
+    catalog = catalog_dir(catalog_files())
+    site, cache, published = tmp_path / "site", tmp_path / "cache", tmp_path / "published"
+    feeds_stage(catalog, site, cache, jobs=1, clean=True)
+    shutil.copytree(site, published)
+    (cache / "feeds.sqlite").unlink()
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    written = feeds_stage(catalog, site, cache, jobs=1)
+    assert [rel for rel in written if "/credentials/" in rel or rel.endswith(".jsonld")] == [
+        "api/v1/credentials/acme/team-lead.json", "api/v1/credentials/page-2.json", "api/v1/ctdl/acme/team-lead.jsonld",
+        "api/v1/ob3/acme/team-lead.jsonld", "api/v1/schemaorg/acme/team-lead.jsonld"]
+    clean = tmp_path / "clean"
+    write_feeds(read_catalog(catalog, AS_OF), Config(site_dir=site, api_page_size=2, previous=str(published)), clean)
+    assert digest(site / "api") == digest(clean / "api")

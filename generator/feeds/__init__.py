@@ -152,17 +152,21 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     # One pass in id order. Each chunk of credentials writes its documents and exports and turns
     # each record into JSON once (on another process when the catalog is large); here its list
     # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
-    for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache):
-        for name, member in result.bulk.items():
-            bulk[name].write(member)
-        creds = catalog.credentials[start:stop]
-        signatures = result.signatures or [b""] * len(creds)
-        bulk_inputs.update(b"".join(signatures))
-        tracker.see_all(creds, result.hashes)
-        credential_pages.extend(result.summaries, signatures)
-        providers.extend(creds, result.summaries, signatures)
-        if advance is not None and stop > start:
-            advance(stop - start)
+    try:
+        for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache):
+            for name, member in result.bulk.items():
+                bulk[name].write(member)
+            creds = catalog.credentials[start:stop]
+            signatures = result.signatures or [b""] * len(creds)
+            bulk_inputs.update(b"".join(signatures))
+            tracker.see_all(creds, result.hashes)
+            credential_pages.extend(result.summaries, signatures)
+            providers.extend(creds, result.summaries, signatures)
+            if advance is not None and stop > start:
+                advance(stop - start)
+    finally:
+        if cache is not None:
+            cache.close()
     pages = credential_pages.close()
     for name, stream in bulk.items():
         _close_bulk(stream, bulk_paths[name], digest(key, b"bulk", name, bulk_inputs.digest()) if cache else None, reuse)
@@ -173,7 +177,7 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     provider_pager = _list_pager(out, config, "providers", paths.provider_list_page, len(catalog.providers), reuse, key)
     for pid, provider in catalog.providers.items():
         summary = dumps(provider_summary(provider, counts.get(pid, 0), config))
-        provider_pager.add(summary, summary.encode("utf-8"))  # small: the text is its own signature
+        provider_pager.add(summary, digest(summary))  # small: signed by its text
     provider_pages = provider_pager.close()
     put_json(out, paths.SKILLS, skills_document(catalog, config), reuse)
 

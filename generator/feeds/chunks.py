@@ -20,10 +20,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
+import sqlite3
 import zlib
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
@@ -85,11 +87,14 @@ def credential_files(cred: Credential, config: Config) -> list[str]:
 
 def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str,
                signatures: list[bytes] | None = None, site: str = "",
-               kept: list[list[tuple[str, Kept]] | None] | None = None) -> ChunkResult:
+               kept: list[list[tuple[str, Kept]] | None] | None = None,
+               earlier: ChunkResult | None = None) -> ChunkResult:
     """Write the documents (and exports) of `creds` under the site folder `root`; return the rest of their output.
 
-    A credential with an entry in `kept` has its files in the folder `site` already: their texts
-    are read from there, not made (one that cannot be read is made after all, and its entry set to None).
+    A credential with an entry in `kept` has its files in the folder `site` already, so its texts
+    are not made: they are taken from `earlier` (the last build's result for the chunk, when it
+    holds a credential with the same signature), else read from the site's files (one that cannot
+    be read is made after all, and its entry set to None).
     """
     from ..exports import EXPORTERS
 
@@ -97,6 +102,7 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
     hashes: list[str] = []
     summaries: list[str] = []
     made: set[str] = set()
+    before = _Earlier(earlier) if earlier is not None and signatures else None
 
     def write(rel: str, text: str) -> None:
         folder = rel.rpartition("/")[0]
@@ -106,27 +112,57 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
         write_text_file(root, rel, text)
 
     for i, cred in enumerate(creds):
-        texts = _read_back(cred, config, site) if kept is not None and kept[i] is not None else None
-        if texts is not None:
-            text, exported = texts
-            doc = json.loads(text)
+        stands = kept is not None and kept[i] is not None
+        found = before.texts(signatures[i]) if stands and before is not None else None  # type: ignore[index]
+        if found is not None:
+            text, exported, content_hash, summary = found
         else:
-            if kept is not None:
-                kept[i] = None
-            doc = credential_document(cred, catalog, config)
-            text = dumps(doc)
-            write(paths.credential_api_path(cred), text)
-            exported = {}
-            for fmt, export in EXPORTERS.items():
-                exported[fmt] = dumps(export(cred, config))
-                if config.api_exports:
-                    write(paths.export_path(fmt, cred.id), exported[fmt])
+            texts = _read_back(cred, config, site) if stands else None
+            if texts is not None:
+                text, exported = texts
+                doc = json.loads(text)
+            else:
+                if kept is not None:
+                    kept[i] = None
+                doc = credential_document(cred, catalog, config)
+                text = dumps(doc)
+                write(paths.credential_api_path(cred), text)
+                exported = {}
+                for fmt, export in EXPORTERS.items():
+                    exported[fmt] = dumps(export(cred, config))
+                    if config.api_exports:
+                        write(paths.export_path(fmt, cred.id), exported[fmt])
+            content_hash, summary = doc["content_hash"], dumps(credential_summary(doc))
         bulk[BULK_CREDENTIALS].write_text(text)
         for fmt in EXPORTERS:
             bulk[fmt].write_text(exported[fmt])
-        hashes.append(doc["content_hash"])
-        summaries.append(dumps(credential_summary(doc)))
+        hashes.append(content_hash)
+        summaries.append(summary)
     return ChunkResult(hashes, summaries, {name: member.finish() for name, member in bulk.items()}, signatures or [])
+
+
+class _Earlier:
+    """The last build's result for a chunk, by credential signature: the texts of credentials made of the same inputs.
+
+    Each bulk member holds one line per credential, in the chunk's order, so credential i's
+    document and exports are line i of each; the members are decompressed when first asked.
+    """
+
+    def __init__(self, result: ChunkResult):
+        self.result = result
+        self.position = {signature: i for i, signature in enumerate(result.signatures)}
+        self._lines: dict[str, list[str]] | None = None
+
+    def texts(self, signature: bytes) -> tuple[str, dict[str, str], str, str] | None:
+        """(document, exports by format, content hash, list entry) of the credential made from `signature`, or None."""
+        i = self.position.get(signature)
+        if i is None:
+            return None
+        if self._lines is None:
+            self._lines = {name: zlib.decompress(member, 16 + zlib.MAX_WBITS).decode("utf-8").split("\n")
+                           for name, member in self.result.bulk.items()}
+        exported = {name: lines[i] for name, lines in self._lines.items() if name != BULK_CREDENTIALS}
+        return self._lines[BULK_CREDENTIALS][i], exported, self.result.hashes[i], self.result.summaries[i]
 
 
 def _read_back(cred: Credential, config: Config, site: str) -> tuple[str, dict[str, str]] | None:
@@ -159,6 +195,7 @@ class ChunkCache:
         self.fingerprints = Fingerprints(catalog.fingerprints)
         for provider in catalog.providers.values():  # once here, not in every worker process forked from here
             self.fingerprints.provider(provider)
+        self._reader: sqlite3.Connection | None = None
 
     def signatures(self, creds: Sequence[Credential]) -> list[bytes]:
         """What each credential's files and list entry are made of: its record, its provider and the reverse links its document lists."""
@@ -186,7 +223,8 @@ class ChunkCache:
         kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
         if all(entries is not None for entries in kept):
             return ChunkDone(signature, signatures, None, [e for entries in kept for e in entries])  # type: ignore[union-attr]
-        result = feed_chunk(creds, self.catalog, config, root, signatures, str(self.reuse.site_dir), kept)
+        result = feed_chunk(creds, self.catalog, config, root, signatures, str(self.reuse.site_dir), kept,
+                            self._earlier(creds))
         return ChunkDone(signature, signatures, result, _entries(creds, config, signatures, kept))
 
     def settle(self, chunk: tuple[int, int], done: ChunkDone, root: str) -> ChunkResult:
@@ -205,8 +243,39 @@ class ChunkCache:
                 self.results.put(done.signature, result)
         else:
             self.results.put(done.signature, result)
+        if chunk[1] > chunk[0]:
+            self.results.put(self._at(self.catalog.credentials[chunk[0]:chunk[0] + 1]), done.signature)
         self.reuse.merge(done.entries)
         return result
+
+    def _at(self, creds: Sequence[Credential]) -> bytes:
+        """Where the result store notes the signature of the chunk that starts with `creds[0]` (its contents may change)."""
+        return digest(self.key, b"feeds-chunk-at", creds[0].id)
+
+    def _earlier(self, creds: Sequence[Credential]) -> ChunkResult | None:
+        """The last build's result for the chunk starting where `creds` does, if the store still has it."""
+        if not creds:
+            return None
+        signature = self._lookup(self._at(creds))
+        found = self._lookup(signature) if isinstance(signature, bytes) else None
+        return found if isinstance(found, ChunkResult) and len(found.signatures) == len(found.hashes) else None
+
+    def _lookup(self, signature: bytes) -> Any:
+        """A value of the result store, read through a read-only connection of this process's own (it may be a
+        forked worker, which must neither share the parent's connection nor write); None when it cannot be read."""
+        try:
+            if self._reader is None:
+                self._reader = sqlite3.connect(f"{self.results.path.resolve().as_uri()}?mode=ro", uri=True)
+            row = self._reader.execute("SELECT value FROM results WHERE signature = ?", (signature,)).fetchone()
+            return pickle.loads(row[0]) if row is not None else None
+        except Exception:  # a missing or damaged store: the caller reads the site's files instead
+            return None
+
+    def close(self) -> None:
+        """Close this process's reader of the result store."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 @dataclass(frozen=True)

@@ -290,9 +290,9 @@ class Pager:
     in advance; `path_for(n)` is page n's site-relative path and `render(n, items, has_next)` its text.
     At least one page is always written, so the first-page link of an empty list still resolves.
 
-    With `reuse`, each item comes with a signature of what its text is made from, and a page
-    whose signature (the items', its number, whether a next page follows, and `context`: what else
-    the page shows) is the last build's is kept in the site, not rendered.
+    With `reuse`, each item comes with a signature of what its text is made from (a hash, 16 bytes),
+    and a page whose signature (the items', its number, whether a next page follows, and `context`:
+    what else the page shows) is the last build's is kept in the site, not rendered.
     """
 
     def __init__(self, out: Path, size: int, path_for: Callable[[int], str],
@@ -303,6 +303,7 @@ class Pager:
         self._items: list[str] = []
         self._signatures: list[bytes] = []
         self._held: tuple[list[str], list[bytes]] | None = None
+        self._folders: set[Path] = set()
         self.pages = 0
         self.kept = 0
 
@@ -334,14 +335,17 @@ class Pager:
         rel = self.path_for(self.pages)
         signature = None
         if self.reuse is not None:
-            signature = digest(self.context, str(self.pages), b"next" if has_next else b"last", *signatures)
+            # One part for all the items' signatures: they are of one length, so the joined bytes say which they were.
+            signature = digest(self.context, str(self.pages), b"next" if has_next else b"last", b"".join(signatures))
             entry = self.reuse.keep(rel, signature)
             if entry is not None:
                 self.reuse.merge([(rel, entry)])
                 self.kept += 1
                 return
         path = self.out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
         path.write_text(self.render(self.pages, items, has_next), encoding="utf-8")
         if signature is not None:
             self.reuse.merge([(rel, signature)])
