@@ -68,6 +68,12 @@ def _wait_for(check, timeout: float = 90.0) -> bool:
     return False
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl+C reaches the child as it would in a terminal, even when this suite runs in the background
+    (a shell starts background jobs with SIGINT ignored, and the child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_serve_rebuilds_when_a_record_changes(tmp_path):
     catalog = tmp_path / "catalog"
     write_files(catalog, {"taxonomy/skills.yml": TAXONOMY, "acme/provider.yml": PROVIDER,
@@ -78,7 +84,8 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "serve", "--config", str(config), "--catalog", str(catalog),
          "--as-of", AS_OF, "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+        preexec_fn=_as_in_a_terminal)
     page = f"http://127.0.0.1:{port}/credentials/acme/data-program/"
     try:
         assert _wait_for(lambda: "Data Program" in _get(page)[1]), "the preview never came up"
@@ -94,7 +101,7 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path):
         assert "Renamed Program" in _get(page)[1]
     finally:
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=120)  # a build may be running when the signal comes; slow under load
+        output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, output
     assert "Serving on http://127.0.0.1:" in output and "Stopped." in output
     assert "type: expected one of" in output and "Traceback" not in output
