@@ -166,7 +166,7 @@ class _Earlier:
 
 
 def _read_back(cred: Credential, config: Config, site: str) -> tuple[str, dict[str, str]] | None:
-    """A kept credential's document text and export texts, read from the site (exports made when not published); None if unreadable."""
+    """A kept credential's document and export texts, read from the site (exports made if not published); None if unreadable."""
     from ..exports import EXPORTERS
 
     try:
@@ -198,7 +198,7 @@ class ChunkCache:
         self._reader: sqlite3.Connection | None = None
 
     def signatures(self, creds: Sequence[Credential]) -> list[bytes]:
-        """What each credential's files and list entry are made of: its record, its provider and the reverse links its document lists."""
+        """What each credential's files and list entry are made of: its record, its provider, the reverse links it lists."""
         part_of, leads_to = self.catalog.part_of_reverse, self.catalog.leads_to_reverse
         records, providers = self.fingerprints.records, self.fingerprints.providers
         head = digest(self.key, b"feeds")
@@ -218,7 +218,7 @@ class ChunkCache:
     def plan(self, creds: Sequence[Credential], root: str) -> ChunkDone:
         """Sign the chunk, keep the files that stand, and make the rest (nothing at all when every file stands)."""
         signatures = self.signatures(creds)
-        signature = digest(b"feeds-chunk", *signatures)
+        signature = digest(b"feeds-chunk", b"".join(signatures))  # one length each: joined, they say which they were
         keep_all, config = self.reuse.keep_all, self.config
         kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
         if all(entries is not None for entries in kept):
@@ -244,19 +244,19 @@ class ChunkCache:
         else:
             self.results.put(done.signature, result)
         if chunk[1] > chunk[0]:
-            self.results.put(self._at(self.catalog.credentials[chunk[0]:chunk[0] + 1]), done.signature)
+            self.results.put(self._at(self.catalog.credentials[chunk[0]].id), done.signature)
         self.reuse.merge(done.entries)
         return result
 
-    def _at(self, creds: Sequence[Credential]) -> bytes:
-        """Where the result store notes the signature of the chunk that starts with `creds[0]` (its contents may change)."""
-        return digest(self.key, b"feeds-chunk-at", creds[0].id)
+    def _at(self, first_id: str) -> bytes:
+        """Where the result store notes the signature of the chunk that starts with `first_id` (its contents may change)."""
+        return digest(self.key, b"feeds-chunk-at", first_id)
 
     def _earlier(self, creds: Sequence[Credential]) -> ChunkResult | None:
         """The last build's result for the chunk starting where `creds` does, if the store still has it."""
         if not creds:
             return None
-        signature = self._lookup(self._at(creds))
+        signature = self._lookup(self._at(creds[0].id))
         found = self._lookup(signature) if isinstance(signature, bytes) else None
         return found if isinstance(found, ChunkResult) and len(found.signatures) == len(found.hashes) else None
 

@@ -232,13 +232,6 @@ def write_text_file(root: str, rel: str, text: str) -> None:
         os.close(fd)
 
 
-def read_gzip_lines(stream) -> Iterator[dict]:
-    """Parse a gzipped NDJSON byte stream (a file or an HTTP response) one line at a time."""
-    for block in read_gzip_blocks(stream):
-        for line in block:
-            yield json.loads(line)
-
-
 def read_gzip_blocks(stream, size: int = 1 << 16) -> Iterator[list[str]]:
     """The non-empty lines of a gzipped NDJSON byte stream, as text (not parsed), a block of `size` bytes at a time.
 
@@ -305,7 +298,6 @@ class Pager:
         self._held: tuple[list[str], list[bytes]] | None = None
         self._folders: set[Path] = set()
         self.pages = 0
-        self.kept = 0
 
     def add(self, item: str, signature: bytes = b"") -> None:
         """Add one encoded item (with the signature of its inputs when the pager reuses pages) to the current page."""
@@ -340,7 +332,6 @@ class Pager:
             entry = self.reuse.keep(rel, signature)
             if entry is not None:
                 self.reuse.merge([(rel, entry)])
-                self.kept += 1
                 return
         path = self.out / rel
         if path.parent not in self._folders:
