@@ -157,7 +157,7 @@ class OutputReuse:
         for rel, entry in entries:
             if type(entry) is int:
                 self.kept += 1
-                if rel in self.new and not type(self.new[rel]) is int:
+                if rel in self.new and type(self.new[rel]) is not int:
                     # an earlier step wrote it (MkDocs' own sitemap.xml, say) and a later one keeps the site's
                     _unlink(os.path.join(self.staging, rel))
             elif self._found is not None and rel not in self.new:
@@ -182,7 +182,7 @@ class OutputReuse:
             if type(entry) is int:  # kept, and yet written again by a later stage
                 self.forget_kept(rel)
             elif rel not in self.new:
-                self.new[rel] = None  # written without a signature: made again by every build
+                self.new[rel] = None  # written without a signature: kept by its bytes, or not, at the end
         return found
 
     def finish(self, swap: Callable[[Path, Path], None], last: tuple[str, ...] = ()) -> None:
@@ -193,7 +193,7 @@ class OutputReuse:
         """
         self._settle_by_content()
         rank = {rel: i for i, rel in enumerate(last, 1)}
-        written = sorted({rel for rel in self.written() if not type(self.new.get(rel)) is int},
+        written = sorted({rel for rel in self.written() if type(self.new.get(rel)) is not int},
                          key=lambda rel: (rank.get(rel, 0), rel))
         stale = sorted(rel for rel in self.old if rel not in self.new)
         changes = len(written) + len(stale)
