@@ -54,9 +54,6 @@ class Manifest:
     def __len__(self) -> int:
         return len(self.rels)
 
-    def __contains__(self, rel: str) -> bool:
-        return rel in self.index
-
     def __iter__(self):
         return iter(self.rels)
 
