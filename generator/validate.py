@@ -121,6 +121,7 @@ class CatalogReader:
     _links: list[Link] = field(default_factory=list)
     _taxonomy_bytes: bytes = b""
     _pool: object = None
+    _references: dict | None = None  # what stored records are loaded with (cache.record_references)
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -278,7 +279,9 @@ class CatalogReader:
         # finds nothing to free, yet walks them all. So no collection while a batch is unpickled, and
         # then the batch is frozen, or every later collection walks all records so far again and
         # reading grows quadratic.
-        references = record_references(self.providers)
+        if self._references is None:  # one for the whole catalog, so equal values are shared across batches
+            self._references = record_references(self.providers)
+        references = self._references
         collecting = gc.isenabled()
         gc.disable()
         try:
