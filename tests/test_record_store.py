@@ -223,6 +223,22 @@ def test_stored_form_gives_back_the_same_record(catalog):
     assert dump_record((again, problems, links)) == payload
 
 
+def test_records_loaded_with_one_set_of_references_share_equal_small_values(catalog):
+    """Seals and skills equal in value are one object once loaded (memory); a Workload is not shared."""
+    reader = CatalogReader(catalog, AS_OF)
+    creds = {c.id: c for c in reader.credentials()}
+    a, b = creds["acme/a"], creds["acme/b"]
+    assert a.seal is b.seal and a.skills[1] is b.skills[1]  # both state sql and the same elements
+    assert a.workload is None or a.workload is not b.workload
+    references = record_references(reader.providers)
+    first, _, _ = load_record(dump_record((a, [], [])), references)
+    second, _, _ = load_record(dump_record((a, [], [])), references)
+    assert first == second and first is not second
+    assert first.seal is second.seal and first.skills[0] is second.skills[0]
+    elsewhere, _, _ = load_record(dump_record((a, [], [])), record_references(reader.providers))
+    assert elsewhere.seal == first.seal and elsewhere.seal is not first.seal  # sharing is per set of references
+
+
 def test_links_and_folders_in_credentials_are_reported(catalog_dir):
     root = catalog_dir({"acme/credentials/a.yml": RECORD})
     (root / "acme/credentials/link.yml").symlink_to(root / "acme/credentials/a.yml")
