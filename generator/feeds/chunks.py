@@ -18,10 +18,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import sqlite3
 import zlib
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -29,7 +31,6 @@ from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
-from ..workers import run_tasks
 from . import paths
 from .documents import credential_document, credential_summary
 from .writer import GzipMember, dumps, write_text_file
@@ -332,9 +333,20 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
-        workers = jobs if len(catalog.credentials) >= PARALLEL_MIN else 1
-        for task, done in zip(tasks, run_tasks(_chunk_task, tasks, workers)):
-            yield task, _settled(task, done, cache, root)
+        if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                pending: deque = deque()
+                for task in tasks:
+                    if len(pending) >= 2 * jobs:
+                        done, future = pending.popleft()
+                        yield done, _settled(done, future.get(), cache, root)
+                    pending.append((task, pool.apply_async(_chunk_task, (task,))))
+                while pending:
+                    done, future = pending.popleft()
+                    yield done, _settled(done, future.get(), cache, root)
+        else:
+            for task in tasks:
+                yield task, _settled(task, _chunk_task(task), cache, root)
     finally:
         _JOB = None
         gc.unfreeze()

@@ -6,6 +6,7 @@ in Material's chrome by the Shell: no Markdown, no MkDocs page objects, nothing 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +22,6 @@ from ..outputs import OutputReuse
 from ..config import Config
 from ..feeds.writer import write_text_file
 from ..jsonld import script_json
-from ..workers import run_tasks
 
 from . import cards
 from . import format as fmt
@@ -244,8 +244,13 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             advance(creds)
 
     try:
-        for done in run_tasks(_render_task, tasks, jobs if total >= PARALLEL_MIN else 1):
-            take(*done)
+        if jobs > 1 and total >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for done in pool.imap_unordered(_render_task, tasks):
+                    take(*done)
+        else:
+            for task in tasks:
+                take(*_render_task(task))
     finally:
         _JOB = None
         gc.unfreeze()

@@ -14,6 +14,7 @@ store holds, without making them. Every other file is made, and kept if its text
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import shutil
 import zlib
@@ -23,7 +24,6 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from ..cache import Fingerprints, digest
 from ..catalog import Catalog
-from ..workers import run_tasks
 from ..config import Config
 from ..model import Credential
 from .files import Writer, to_json, version
@@ -118,7 +118,11 @@ def _write_job(task: tuple[list[int], range]) -> dict:
 
 def _run(job: Callable, tasks: list, jobs: int) -> Iterator[dict]:
     """job over each task, results in order as they come (forked processes when jobs > 1)."""
-    yield from run_tasks(job, tasks, jobs)
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(job, tasks)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(job, tasks, chunksize=1)
 
 
 def _split(items: Sequence, weights: Sequence[int], parts: int) -> list[list]:
