@@ -140,14 +140,18 @@ class OutputReuse:
             done.append((rel, entry))
         return done
 
+    def keep_signed(self, rel: str, signature: bytes) -> bool:
+        """`keep` and `merge` in one, for a file this process decides on: True when the site's is kept, else
+        False, and `rel` is recorded as made from `signature` (the caller writes it)."""
+        entry = self.keep(rel, signature)
+        self.merge([(rel, entry if entry is not None else signature)])
+        return entry is not None
+
     def keep_text(self, rel: str, text: str, key: bytes = b"") -> bool:
         """Keep `rel` if the last build wrote the same text (True), else record it as written now (False)."""
         from .cache import digest
 
-        signature = digest(key, text)
-        entry = self.keep(rel, signature)
-        self.merge([(rel, entry if entry is not None else signature)])
-        return entry is not None
+        return self.keep_signed(rel, digest(key, text))
 
     def merge(self, entries: Iterable[tuple[str, Kept | bytes | None]]) -> None:
         """Take the entries a stage (or a worker process) recorded."""

@@ -121,7 +121,7 @@ class CatalogReader:
     _links: list[Link] = field(default_factory=list)
     _taxonomy_bytes: bytes = b""
     _pool: object = None
-    _references: dict | None = None  # what stored records are loaded with (cache.record_references)
+    _references: dict = field(default_factory=dict)  # what stored records are loaded with (set by credentials())
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -223,6 +223,8 @@ class CatalogReader:
                 self.providers[provider.id] = provider
                 self.stats.providers += 1
             chosen.append((pdir, wanted_creds))
+        # One set of references for the whole catalog, so equal values are shared across batches.
+        self._references = record_references(self.providers)
         batch: list[_Todo] = []
         code = code_key(checking_only=True) if self.store is not None else b""
         listed = self.store.files() if self.store is not None else {}
@@ -279,8 +281,6 @@ class CatalogReader:
         # finds nothing to free, yet walks them all. So no collection while a batch is unpickled, and
         # then the batch is frozen, or every later collection walks all records so far again and
         # reading grows quadratic.
-        if self._references is None:  # one for the whole catalog, so equal values are shared across batches
-            self._references = record_references(self.providers)
         references = self._references
         collecting = gc.isenabled()
         gc.disable()

@@ -90,10 +90,8 @@ class _ProviderLists:
             retired = sum(1 for c in self._creds if c.retired)
             signature = digest(self.key, b"provider", self.fingerprints.provider(provider), str(len(self._creds)),
                                str(retired))
-            entry = self.reuse.keep(rel, signature)
-            if entry is None:
+            if not self.reuse.keep_signed(rel, signature):
                 write_json(self.out / rel, provider_document(provider, self._creds, self.config))
-            self.reuse.merge([(rel, entry if entry is not None else signature)])
         self.counts[self._current] = len(self._creds)
         self._current = None
 
@@ -199,12 +197,10 @@ def _close_bulk(stream: GzipMembers, rel: str, signature: bytes | None, reuse: O
     if reuse is None or signature is None:
         stream.close()
         return
-    entry = reuse.keep(rel, signature)
-    if entry is not None:
+    if reuse.keep_signed(rel, signature):
         stream.discard()
     else:
         stream.close()
-    reuse.merge([(rel, entry if entry is not None else signature)])
 
 
 def write_self_description(config: Config, out: Path, reuse: OutputReuse | None = None) -> None:

@@ -325,21 +325,16 @@ class Pager:
     def _emit(self, items: list[str], signatures: list[bytes], has_next: bool) -> None:
         self.pages += 1
         rel = self.path_for(self.pages)
-        signature = None
         if self.reuse is not None:
             # One part for all the items' signatures: they are of one length, so the joined bytes say which they were.
             signature = digest(self.context, str(self.pages), b"next" if has_next else b"last", b"".join(signatures))
-            entry = self.reuse.keep(rel, signature)
-            if entry is not None:
-                self.reuse.merge([(rel, entry)])
+            if self.reuse.keep_signed(rel, signature):
                 return
         path = self.out / rel
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
         path.write_text(self.render(self.pages, items, has_next), encoding="utf-8")
-        if signature is not None:
-            self.reuse.merge([(rel, signature)])
 
     def close(self) -> int:
         """Write what is left; returns the number of pages."""
