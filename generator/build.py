@@ -24,6 +24,7 @@ from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
 from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE
+from .processes import release_free_memory
 from .progress import Progress, stage
 from .render import environment, render_pages
 from .render.shell import Shell
@@ -81,6 +82,7 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         cat = load_catalog(config, progress, jobs, store)
     finally:
         store.close()
+    release_free_memory()  # what checking freed (pickled results, parsed YAML), before workers are forked
     # Everything is written into a fresh folder beside the output: with the cache, only the files
     # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
@@ -111,8 +113,10 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
     # Pages before search: the search stage fills the search page shell written here (#credcat-search).
     with stage(progress, "Rendering pages", total) as advance:
         result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
+    release_free_memory()  # each stage's own data goes before the next forks its workers
     with stage(progress, "Indexing for search", total) as advance:
         write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
+    release_free_memory()
     # Feeds: each credential page links to its JSON document, so both must ship together.
     with stage(progress, "Writing feeds", total) as advance:
         if reuse is None:

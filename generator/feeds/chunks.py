@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import sqlite3
@@ -31,6 +30,7 @@ from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
+from .. import processes
 from . import paths
 from .documents import credential_document, credential_summary
 from .writer import GzipMember, dumps, write_text_file
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
+WORKER_LIVES = 16  # each worker replaced after 1/(jobs x 16) of the chunks, so it copies little of the catalog (processes.py)
 BULK_CREDENTIALS = "credentials"  # ChunkResult.bulk's key for bulk/credentials.ndjson.gz (the others are formats)
 
 
@@ -333,8 +334,8 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
-        if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and processes.can_fork():
+            with processes.pool(jobs, len(tasks), lives=WORKER_LIVES) as pool:
                 pending: deque = deque()
                 for task in tasks:
                     if len(pending) >= 2 * jobs:

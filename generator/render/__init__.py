@@ -6,7 +6,6 @@ in Material's chrome by the Shell: no Markdown, no MkDocs page objects, nothing 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ import jinja2
 from ..catalog import Catalog
 from ..cache import Fingerprints, digest
 from ..outputs import OutputReuse
+from .. import processes
 from ..config import Config
 from ..feeds.writer import write_text_file
 from ..jsonld import script_json
@@ -101,6 +101,7 @@ def write_page(root: str, path: str, html: str) -> None:
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
 CHUNK = 250  # credential pages per task: small enough for a smooth progress bar
+WORKER_LIVES = 16  # each worker replaced after 1/(jobs x 16) of the tasks, so it copies little of the catalog (processes.py)
 NEVER_REUSED = ("search/",)  # pages a later stage writes into: always made afresh, never kept
 
 
@@ -230,6 +231,9 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     answers: dict[str, tuple[bytes, list[str]]] = {}
     _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints), known)
     related_index(catalog)  # built once here, inherited by forked workers
+    env = environment()
+    for name in env.list_templates():  # compiled once here too: workers are replaced as they go
+        env.get_template(name)
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
     gc.freeze()
@@ -244,8 +248,8 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             advance(creds)
 
     try:
-        if jobs > 1 and total >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        if jobs > 1 and total >= PARALLEL_MIN and processes.can_fork():
+            with processes.pool(jobs, len(tasks), lives=WORKER_LIVES) as pool:
                 for done in pool.imap_unordered(_render_task, tasks):
                     take(*done)
         else:

@@ -1,0 +1,52 @@
+"""Forked worker processes, and handing freed memory back: what keeps a parallel build's memory bounded.
+
+A forked worker starts out sharing every page of the build process's memory. But CPython writes
+a reference count into each object it reads, so every page of records a worker reads is copied
+into it, and a worker that lives through a whole stage ends up holding its own copy of most of
+the catalog: with two workers, three copies in all. `pool` replaces each worker after a small
+share of the tasks; the copies it made go with it, and the next worker, forked afresh, starts out
+sharing again. Measured at 100,000 records (docs/performance.md): the render stage's peak fell
+from 1,726 to 777 MB, the feeds stage's from 1,288 to 703 MB, at no measured cost in time.
+
+`release_free_memory` returns to the system what the C allocator keeps after a stage frees its
+temporary data: reading a catalog leaves hundreds of megabytes of it (855 -> 540 MB at 100,000).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import math
+import multiprocessing
+from functools import lru_cache
+from multiprocessing.pool import Pool
+
+
+def can_fork() -> bool:
+    """Whether this platform can start workers by fork (they inherit the catalog instead of being sent it)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def pool(jobs: int, tasks: int, lives: int) -> Pool:
+    """`jobs` forked workers for `tasks` tasks; each worker is replaced after about 1/(jobs x lives) of them.
+
+    More lives bound memory tighter (each worker copies only the pages its own tasks read) and
+    cost a fork and cold per-process caches each: stages whose workers warm large caches take fewer.
+    """
+    per_worker = max(1, math.ceil(tasks / (jobs * lives)))
+    return multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=per_worker)
+
+
+@lru_cache(maxsize=1)
+def _trim():
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
+
+
+def release_free_memory() -> None:
+    """Give freed heap memory back to the system (glibc's malloc_trim; nothing elsewhere)."""
+    trim = _trim()
+    if trim is not None:
+        trim(0)
