@@ -5,8 +5,8 @@ a reference count into each object it reads, so every page of records a worker r
 into it, and a worker that lives through a whole stage ends up holding its own copy of most of
 the catalog: with two workers, three copies in all. `pool` replaces each worker after a small
 share of the tasks; the copies it made go with it, and the next worker, forked afresh, starts out
-sharing again. Measured at 100,000 records (docs/performance.md): the render stage's peak fell
-from 1,726 to 777 MB, the feeds stage's from 1,288 to 703 MB, at no measured cost in time.
+sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 to
+1,007 MB (`bench/run`, docs/performance.md), with no more CPU than before.
 
 `release_free_memory` returns to the system what the C allocator keeps after a stage frees its
 temporary data: reading a catalog leaves hundreds of megabytes of it (855 -> 540 MB at 100,000).
