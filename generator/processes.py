@@ -3,9 +3,9 @@
 A forked worker starts out sharing every page of the build process's memory. But CPython writes
 a reference count into each object it reads, so every page of records a worker reads is copied
 into it, and a worker that lives through a whole stage ends up holding its own copy of most of
-the catalog: with two workers, three copies in all. `pool` replaces each worker after a small
-share of the tasks; the copies it made go with it, and the next worker, forked afresh, starts out
-sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 to
+the catalog: with two workers, three copies in all. `pool` replaces each worker after a few
+tasks (a few thousand records' worth); the copies it made go with it, and the next worker,
+forked afresh, starts out sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 to
 1,007 MB (`bench/run`, docs/performance.md), with no more CPU than before.
 
 `release_free_memory` returns to the system what the C allocator keeps after a stage frees its
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import math
 import multiprocessing
 from functools import lru_cache
 from multiprocessing.pool import Pool
@@ -26,14 +25,14 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pool(jobs: int, tasks: int, lives: int) -> Pool:
-    """`jobs` forked workers for `tasks` tasks; each worker is replaced after about 1/(jobs x lives) of them.
+def pool(jobs: int, per_worker: int) -> Pool:
+    """`jobs` forked workers, each replaced after `per_worker` tasks.
 
-    More lives bound memory tighter (each worker copies only the pages its own tasks read) and
-    cost a fork and cold per-process caches each: stages whose workers warm large caches take fewer.
+    Fewer tasks a worker bound memory tighter (a worker copies only the pages its own tasks read,
+    however large the catalog) and cost more forks and cold per-process caches: stages whose
+    workers warm large caches give each worker more tasks.
     """
-    per_worker = max(1, math.ceil(tasks / (jobs * lives)))
-    return multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=per_worker)
+    return multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=max(1, per_worker))
 
 
 @lru_cache(maxsize=1)

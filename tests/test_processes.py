@@ -15,8 +15,8 @@ def _pid(n: int) -> tuple[int, int]:
 
 @pytest.mark.skipif(not processes.can_fork(), reason="workers are forked only where the platform can fork")
 def test_pool_replaces_each_worker_after_its_share_of_the_tasks() -> None:
-    # 2 workers x 4 lives over 8 tasks: one task a worker, so eight processes in all, none the parent.
-    with processes.pool(2, 8, lives=4) as pool:
+    # one task a worker: eight tasks, eight processes, none the parent
+    with processes.pool(2, 1) as pool:
         done = list(pool.imap(_pid, range(8), chunksize=1))
     assert [n for n, _ in done] == list(range(8))
     pids = {pid for _, pid in done}
@@ -24,8 +24,8 @@ def test_pool_replaces_each_worker_after_its_share_of_the_tasks() -> None:
 
 
 @pytest.mark.skipif(not processes.can_fork(), reason="workers are forked only where the platform can fork")
-def test_pool_with_one_life_keeps_its_workers_for_the_whole_stage() -> None:
-    with processes.pool(2, 8, lives=1) as pool:
+def test_pool_with_room_for_every_task_keeps_its_workers_for_the_whole_stage() -> None:
+    with processes.pool(2, 8) as pool:
         done = list(pool.imap(_pid, range(8), chunksize=1))
     assert len({pid for _, pid in done}) <= 2
 
@@ -51,6 +51,6 @@ def _free_then_release(_: int) -> tuple[float, float]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's; elsewhere it does nothing")
 def test_release_free_memory_hands_freed_heap_back_to_the_system() -> None:
     # In a fresh worker, so the test process's own heap does not blur the figures.
-    with processes.pool(1, 1, lives=1) as pool:
+    with processes.pool(1, 1) as pool:
         before, after = pool.apply(_free_then_release, (0,))
     assert before - after > 100, (before, after)

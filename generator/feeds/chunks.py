@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
-WORKER_LIVES = 16  # each worker replaced after 1/(jobs x 16) of the chunks, so it copies little of the catalog (processes.py)
+CHUNKS_PER_WORKER = 4  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
 BULK_CREDENTIALS = "credentials"  # ChunkResult.bulk's key for bulk/credentials.ndjson.gz (the others are formats)
 
 
@@ -335,7 +335,7 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     gc.freeze()
     try:
         if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and processes.can_fork():
-            with processes.pool(jobs, len(tasks), lives=WORKER_LIVES) as pool:
+            with processes.pool(jobs, CHUNKS_PER_WORKER) as pool:
                 pending: deque = deque()
                 for task in tasks:
                     if len(pending) >= 2 * jobs:

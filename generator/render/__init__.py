@@ -101,7 +101,7 @@ def write_page(root: str, path: str, html: str) -> None:
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
 CHUNK = 250  # credential pages per task: small enough for a smooth progress bar
-WORKER_LIVES = 16  # each worker replaced after 1/(jobs x 16) of the tasks, so it copies little of the catalog (processes.py)
+TASKS_PER_WORKER = 16  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
 NEVER_REUSED = ("search/",)  # pages a later stage writes into: always made afresh, never kept
 
 
@@ -249,7 +249,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
 
     try:
         if jobs > 1 and total >= PARALLEL_MIN and processes.can_fork():
-            with processes.pool(jobs, len(tasks), lives=WORKER_LIVES) as pool:
+            with processes.pool(jobs, TASKS_PER_WORKER) as pool:
                 for done in pool.imap_unordered(_render_task, tasks):
                     take(*done)
         else:

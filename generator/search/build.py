@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
 PARALLEL_FROM = 5000  # credentials to tokenize; below this one process is faster
 PARALLEL_WORK = 300_000  # postings to write in the second pass; below this one process is faster
-# First-pass workers read the records, so each is replaced after 1/(jobs x 4) of the chunks and
-# copies little of the catalog (processes.py); not more often, as each warms its own stemming cache.
-COLLECT_LIVES = 4
+# First-pass workers read the records, so each is replaced after this many chunks and copies little
+# of the catalog, however large (processes.py); not sooner, as each warms its own stemming cache.
+CHUNKS_PER_WORKER = 24
 CHUNK = 512  # credentials per first-pass chunk, on average: a chunk ends after an id hashing to 0 modulo CHUNK
 
 
@@ -119,12 +119,13 @@ def _write_job(task: tuple[list[int], range]) -> dict:
     return {"terms": terms, "ids": writer.ids, "outputs": writer.outputs, "written": writer.written}
 
 
-def _run(job: Callable, tasks: list, jobs: int, lives: int = 1) -> Iterator[dict]:
-    """job over each task, results in order as they come (forked processes when jobs > 1, see processes.pool)."""
+def _run(job: Callable, tasks: list, jobs: int, per_worker: int | None = None) -> Iterator[dict]:
+    """job over each task, results in order as they come (forked processes when jobs > 1, each replaced after
+    `per_worker` tasks, see processes.pool; None: kept for the whole pass)."""
     if jobs <= 1 or len(tasks) <= 1 or not processes.can_fork():
         yield from map(job, tasks)
         return
-    with processes.pool(jobs, len(tasks), lives) as pool:
+    with processes.pool(jobs, per_worker or len(tasks)) as pool:
         yield from pool.imap(job, tasks, chunksize=1)
 
 
@@ -206,7 +207,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
     gc.freeze()
     try:
-        made = _run(_collect_job, todo, procs, COLLECT_LIVES)
+        made = _run(_collect_job, todo, procs, CHUNKS_PER_WORKER)
         for (start, stop), sig in zip(chunks, signatures):
             chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
             if chunk is None:
