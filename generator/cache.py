@@ -265,6 +265,11 @@ def _remove_sqlite(path: Path) -> None:
 # --- the record store ---------------------------------------------------------------------------
 
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same stat (see file_stat)
+# Results are written to the stores as they come, this many bytes at a time, not held to the end
+# of the stage: at 750,000 records the held results took gigabytes. Each result is stored under
+# what it was made from (a file's key, a chunk's signature), so one written by a build that then
+# fails is still true for the next; only forgetting the results a build did not use waits for commit.
+FLUSH_BYTES = 32 << 20
 
 
 def file_stat(path: Path, now_ns: int) -> str | None:
@@ -310,6 +315,7 @@ class RecordStore:
             "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, context BLOB, key BLOB, stat TEXT)",
             "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)"))
         self._pending: list[tuple[str, bytes, bytes, str | None, bytes, bytes]] = []
+        self._pending_bytes = 0
         self._restat: list[tuple[str | None, str]] = []
 
     def files(self) -> dict[str, StoredFile]:
@@ -328,8 +334,20 @@ class RecordStore:
         return found
 
     def put(self, file: str, context: bytes, key: bytes, stat: str | None, fingerprint: bytes, payload: bytes) -> None:
-        """Remember one file's result (written by `commit`)."""
+        """Remember one file's result (written with the next FLUSH_BYTES of results, or by `commit`)."""
         self._pending.append((file, context, key, stat, fingerprint, payload))
+        self._pending_bytes += len(payload)
+        if self._pending_bytes >= FLUSH_BYTES:
+            with self.db:
+                self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                            ((file, context, key, stat) for file, context, key, stat, _, _ in self._pending))
+        self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                            ((file, key, fingerprint, payload) for file, _, key, _, fingerprint, payload in self._pending))
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def restat(self, file: str, stat: str | None) -> None:
         """Remember a stored file's new stat, after its bytes were read and found unchanged (written by `commit`)."""
@@ -339,16 +357,11 @@ class RecordStore:
         """Write what `put` and `restat` collected and forget files no longer in the catalog."""
         keep = set(keep)
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                ((file, context, key, stat) for file, context, key, stat, _, _ in self._pending))
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                                ((file, key, fingerprint, payload)
-                                 for file, _, key, _, fingerprint, payload in self._pending))
+            self._flush()
             self.db.executemany("UPDATE files SET stat = ? WHERE file = ?", self._restat)
             gone = [(f,) for (f,) in self.db.execute("SELECT file FROM files") if f not in keep]
             self.db.executemany("DELETE FROM files WHERE file = ?", gone)
             self.db.executemany("DELETE FROM results WHERE file = ?", gone)
-        self._pending.clear()
         self._restat.clear()
 
     def close(self) -> None:
@@ -367,6 +380,7 @@ class ResultStore:
         self.db = open_sqlite(self.path, clean, ("CREATE TABLE IF NOT EXISTS results (signature BLOB PRIMARY KEY, value BLOB)",))
         self._used: set[bytes] = set()
         self._pending: list[tuple[bytes, bytes]] = []
+        self._pending_bytes = 0
 
     def get(self, signature: bytes) -> Any | None:
         """The stored result made from `signature`, or None."""
@@ -381,17 +395,26 @@ class ResultStore:
         return value
 
     def put(self, signature: bytes, value: Any) -> None:
-        """Keep a result for the next build (written by `commit`)."""
+        """Keep a result for the next build (written with the next FLUSH_BYTES of results, or by `commit`)."""
         self._used.add(signature)
-        self._pending.append((signature, pickle.dumps(value, protocol=5)))
+        data = pickle.dumps(value, protocol=5)
+        self._pending.append((signature, data))
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= FLUSH_BYTES:
+            with self.db:
+                self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def commit(self) -> None:
         """Write the new results and forget those this build did not use."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+            self._flush()
             stale = [(sig,) for (sig,) in self.db.execute("SELECT signature FROM results") if sig not in self._used]
             self.db.executemany("DELETE FROM results WHERE signature = ?", stale)
-        self._pending.clear()
 
     def close(self) -> None:
         self.db.close()

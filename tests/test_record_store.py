@@ -257,3 +257,35 @@ def test_display_paths_of_a_folder_are_those_of_each_file(catalog, tmp_path, mon
     reader = CatalogReader(catalog, AS_OF)
     files = reader.files.providers[0].credential_files
     assert reader._displayed(files) == [reader.display(file) for file in files]
+
+
+def _rows(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as db:  # another connection: sees only what was committed
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_results_are_written_as_they_come_not_held_to_the_end(tmp_path, monkeypatch):
+    from generator import cache
+    from generator.cache import ResultStore
+
+    monkeypatch.setattr(cache, "FLUSH_BYTES", 1000)
+    records = RecordStore(tmp_path)
+    for i in range(5):
+        records.put(f"acme/credentials/{i}.yml", b"context", b"key%d" % i, None, b"fp", bytes(600))
+    # every second result fills the 1,000 bytes: four are in the database before commit, and none is held twice
+    assert _rows(records.path, "results") == 4 and len(records._pending) == 1
+    records.commit(keep=[f"acme/credentials/{i}.yml" for i in (0, 1, 2, 4)])
+    assert _rows(records.path, "results") == 4 and _rows(records.path, "files") == 4
+    records.close()
+
+    results = ResultStore(tmp_path, "feeds")
+    results.put(b"old", "an earlier build's")
+    results.commit()
+    results.close()
+    results = ResultStore(tmp_path, "feeds")
+    for i in range(3):
+        results.put(b"new%d" % i, "x" * 2000)
+    assert _rows(results.path, "results") == 4  # each new one written at once, the old one not yet forgotten
+    results.commit()
+    assert _rows(results.path, "results") == 3 and results.get(b"old") is None and results.get(b"new2") == "x" * 2000
+    results.close()
