@@ -3,7 +3,7 @@
 A forked worker starts out sharing every page of the build process's memory. But CPython writes
 a reference count into each object it reads, so every page of records a worker reads is copied
 into it, and a worker that lives through a whole stage ends up holding its own copy of most of
-the catalog: with two workers, three copies in all. `pool` replaces each worker after a few
+the catalog: with two workers, three copies in all. `run` replaces each worker after a few
 tasks (a few thousand records' worth); the copies it made go with it, and the next worker,
 forked afresh, starts out sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 to
 1,007 MB (`bench/run`, docs/performance.md), with no more CPU than before.
@@ -16,8 +16,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import multiprocessing
+from collections import deque
 from functools import lru_cache
-from multiprocessing.pool import Pool
+from typing import Callable, Iterator, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def can_fork() -> bool:
@@ -25,14 +29,39 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pool(jobs: int, per_worker: int) -> Pool:
-    """`jobs` forked workers, each replaced after `per_worker` tasks.
+def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | None = None,
+        ordered: bool = True) -> Iterator[R]:
+    """`job` over `tasks` in `jobs` forked workers, each replaced after `per_worker` tasks (None: never).
 
     Fewer tasks a worker bound memory tighter (a worker copies only the pages its own tasks read,
     however large the catalog) and cost more forks and cold per-process caches: stages whose
-    workers warm large caches give each worker more tasks.
+    workers warm large caches give each worker more tasks. Results come in task order, with at most
+    two a worker waiting to be taken (so memory holds a few results, however many tasks), or as
+    they are done when not `ordered`.
+
+    Workers are replaced a generation at a time: a pool of `jobs` fresh workers takes the next
+    `jobs` x `per_worker` tasks, and is closed before the next is forked. Every fork happens here,
+    in the thread that consumes the results, between two of them. multiprocessing's own
+    `maxtasksperchild` forks from a helper thread at any moment instead, and a fork taken while
+    this thread was inside SQLite (writing results to the cache) gave a worker SQLite's lock held
+    for ever: a 750,000-record build hung in its feeds stage that way.
     """
-    return multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=max(1, per_worker))
+    size = len(tasks) if per_worker is None else max(1, jobs * per_worker)
+    context = multiprocessing.get_context("fork")
+    for start in range(0, len(tasks), size):
+        batch = tasks[start:start + size]
+        workers = min(jobs, len(batch))
+        with context.Pool(workers) as pool:
+            if not ordered:
+                yield from pool.imap_unordered(job, batch, chunksize=1)
+                continue
+            waiting: deque = deque()
+            for task in batch:
+                if len(waiting) >= 2 * workers:
+                    yield waiting.popleft().get()
+                waiting.append(pool.apply_async(job, (task,)))
+            while waiting:
+                yield waiting.popleft().get()
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,9 @@
-"""processes.py: worker pools that replace their workers, and freed memory handed back."""
+"""processes.py: forked workers replaced as a stage goes, and freed memory handed back."""
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import sys
 
 import pytest
@@ -13,21 +15,58 @@ def _pid(n: int) -> tuple[int, int]:
     return n, os.getpid()
 
 
-@pytest.mark.skipif(not processes.can_fork(), reason="workers are forked only where the platform can fork")
-def test_pool_replaces_each_worker_after_its_share_of_the_tasks() -> None:
-    # one task a worker: eight tasks, eight processes, none the parent
-    with processes.pool(2, 1) as pool:
-        done = list(pool.imap(_pid, range(8), chunksize=1))
-    assert [n for n, _ in done] == list(range(8))
+FORKS = pytest.mark.skipif(not processes.can_fork(), reason="workers are forked only where the platform can fork")
+
+
+@FORKS
+def test_run_replaces_each_worker_after_its_share_of_the_tasks() -> None:
+    done = list(processes.run(_pid, range(8), 2, per_worker=1))
+    assert [n for n, _ in done] == list(range(8))  # in task order
     pids = {pid for _, pid in done}
-    assert len(pids) == 8 and os.getpid() not in pids
+    assert len(pids) == 8 and os.getpid() not in pids  # one task a worker: eight processes, none the parent
 
 
-@pytest.mark.skipif(not processes.can_fork(), reason="workers are forked only where the platform can fork")
-def test_pool_with_room_for_every_task_keeps_its_workers_for_the_whole_stage() -> None:
-    with processes.pool(2, 8) as pool:
-        done = list(pool.imap(_pid, range(8), chunksize=1))
-    assert len({pid for _, pid in done}) <= 2
+@FORKS
+def test_run_without_a_limit_keeps_its_workers_for_every_task() -> None:
+    done = list(processes.run(_pid, range(8), 2))
+    assert [n for n, _ in done] == list(range(8)) and len({pid for _, pid in done}) <= 2
+    unordered = list(processes.run(_pid, range(8), 2, per_worker=2, ordered=False))
+    assert sorted(n for n, _ in unordered) == list(range(8)) and len({pid for _, pid in unordered}) <= 8
+
+
+def _opens_sqlite(path: str) -> int:
+    with sqlite3.connect(path, timeout=5) as db:
+        return db.execute("SELECT count(*) FROM t").fetchone()[0]
+
+
+@FORKS
+def test_workers_are_forked_between_results_never_while_the_caller_is_inside_sqlite(tmp_path) -> None:
+    # multiprocessing's maxtasksperchild forks from a helper thread at any moment; a fork taken while
+    # the build wrote results to SQLite left the worker with SQLite's lock held, and it hung in
+    # connect(). Here the caller writes to SQLite between every result while workers are replaced
+    # after each task and open a database themselves: every task must finish.
+    path = str(tmp_path / "store.sqlite")
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer: only a held lock can stop them
+        db.execute("CREATE TABLE t (v BLOB)")
+    writer = sqlite3.connect(path)
+    seen = []
+
+    def hung(*_):
+        raise TimeoutError("a worker hung")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)  # with multiprocessing's own worker replacement (maxtasksperchild) this often hung
+    try:
+        for count in processes.run(_opens_sqlite, [path] * 100, 2, per_worker=1):
+            with writer:
+                writer.executemany("INSERT INTO t VALUES (?)", [(bytes(1000),)] * 2000)
+            seen.append(count)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        writer.close()
+    assert len(seen) == 100 and seen == sorted(seen)
 
 
 def _resident_mb() -> float:
@@ -51,6 +90,5 @@ def _free_then_release(_: int) -> tuple[float, float]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's; elsewhere it does nothing")
 def test_release_free_memory_hands_freed_heap_back_to_the_system() -> None:
     # In a fresh worker, so the test process's own heap does not blur the figures.
-    with processes.pool(1, 1) as pool:
-        before, after = pool.apply(_free_then_release, (0,))
+    [(before, after)] = processes.run(_free_then_release, [0], 1)
     assert before - after > 100, (before, after)

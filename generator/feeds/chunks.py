@@ -22,7 +22,6 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
-CHUNKS_PER_WORKER = 4  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
+CHUNKS_PER_WORKER = 8  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
 BULK_CREDENTIALS = "credentials"  # ChunkResult.bulk's key for bulk/credentials.ndjson.gz (the others are formats)
 
 
@@ -335,16 +334,8 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     gc.freeze()
     try:
         if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and processes.can_fork():
-            with processes.pool(jobs, CHUNKS_PER_WORKER) as pool:
-                pending: deque = deque()
-                for task in tasks:
-                    if len(pending) >= 2 * jobs:
-                        done, future = pending.popleft()
-                        yield done, _settled(done, future.get(), cache, root)
-                    pending.append((task, pool.apply_async(_chunk_task, (task,))))
-                while pending:
-                    done, future = pending.popleft()
-                    yield done, _settled(done, future.get(), cache, root)
+            for i, done in enumerate(processes.run(_chunk_task, tasks, jobs, CHUNKS_PER_WORKER)):
+                yield tasks[i], _settled(tasks[i], done, cache, root)
         else:
             for task in tasks:
                 yield task, _settled(task, _chunk_task(task), cache, root)

@@ -249,9 +249,8 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
 
     try:
         if jobs > 1 and total >= PARALLEL_MIN and processes.can_fork():
-            with processes.pool(jobs, TASKS_PER_WORKER) as pool:
-                for done in pool.imap_unordered(_render_task, tasks):
-                    take(*done)
+            for done in processes.run(_render_task, tasks, jobs, TASKS_PER_WORKER, ordered=False):
+                take(*done)
         else:
             for task in tasks:
                 take(*_render_task(task))

@@ -121,12 +121,11 @@ def _write_job(task: tuple[list[int], range]) -> dict:
 
 def _run(job: Callable, tasks: list, jobs: int, per_worker: int | None = None) -> Iterator[dict]:
     """job over each task, results in order as they come (forked processes when jobs > 1, each replaced after
-    `per_worker` tasks, see processes.pool; None: kept for the whole pass)."""
+    `per_worker` tasks, see processes.run; None: kept for the whole pass)."""
     if jobs <= 1 or len(tasks) <= 1 or not processes.can_fork():
         yield from map(job, tasks)
         return
-    with processes.pool(jobs, per_worker or len(tasks)) as pool:
-        yield from pool.imap(job, tasks, chunksize=1)
+    yield from processes.run(job, tasks, jobs, per_worker)
 
 
 def _split(items: Sequence, weights: Sequence[int], parts: int) -> list[list]:
