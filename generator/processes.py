@@ -5,8 +5,8 @@ a reference count into each object it reads, so every page of records a worker r
 into it, and a worker that lives through a whole stage ends up holding its own copy of most of
 the catalog: with two workers, three copies in all. `run` replaces each worker after a few
 tasks (a few thousand records' worth); the copies it made go with it, and the next worker,
-forked afresh, starts out sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 to
-1,007 MB (`bench/run`, docs/performance.md), with no more CPU than before.
+forked afresh, starts out sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 MB
+to between 971 and 1,422 MB in three runs (`bench/run`, docs/performance.md), with no more CPU.
 
 `release_free_memory` returns to the system what the C allocator keeps after a stage frees its
 temporary data: reading a catalog leaves hundreds of megabytes of it (855 -> 540 MB at 100,000).
