@@ -299,7 +299,33 @@ class StoredFile(NamedTuple):
     stat: str | None  # file_stat when it was last read; None when it could not vouch for the bytes
 
 
-class RecordStore:
+class _WrittenAsTheyCome:
+    """Rows held for a store's database and written FLUSH_BYTES at a time, each batch committed on its own."""
+
+    db: sqlite3.Connection
+
+    def __init__(self) -> None:
+        self._pending: list[tuple] = []
+        self._pending_bytes = 0
+
+    def _hold(self, row: tuple, size: int) -> None:
+        self._pending.append(row)
+        self._pending_bytes += size
+        if self._pending_bytes >= FLUSH_BYTES:
+            with self.db:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Write the held rows (inside the caller's transaction)."""
+        self._write(self._pending)
+        self._pending.clear()
+        self._pending_bytes = 0
+
+    def _write(self, rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+
+class RecordStore(_WrittenAsTheyCome):
     """Checked, normalized credential files from earlier builds, in SQLite.
 
     Two tables, one row per file in each: `files` holds each file's key and stat, and is small
@@ -314,8 +340,7 @@ class RecordStore:
             "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
             "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, context BLOB, key BLOB, stat TEXT)",
             "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)"))
-        self._pending: list[tuple[str, bytes, bytes, str | None, bytes, bytes]] = []
-        self._pending_bytes = 0
+        super().__init__()  # rows of (file, context, key, stat, fingerprint, payload)
         self._restat: list[tuple[str | None, str]] = []
 
     def files(self) -> dict[str, StoredFile]:
@@ -335,19 +360,13 @@ class RecordStore:
 
     def put(self, file: str, context: bytes, key: bytes, stat: str | None, fingerprint: bytes, payload: bytes) -> None:
         """Remember one file's result (written with the next FLUSH_BYTES of results, or by `commit`)."""
-        self._pending.append((file, context, key, stat, fingerprint, payload))
-        self._pending_bytes += len(payload)
-        if self._pending_bytes >= FLUSH_BYTES:
-            with self.db:
-                self._flush()
+        self._hold((file, context, key, stat, fingerprint, payload), len(payload))
 
-    def _flush(self) -> None:
+    def _write(self, rows: list[tuple]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                            ((file, context, key, stat) for file, context, key, stat, _, _ in self._pending))
+                            ((file, context, key, stat) for file, context, key, stat, _, _ in rows))
         self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                            ((file, key, fingerprint, payload) for file, _, key, _, fingerprint, payload in self._pending))
-        self._pending.clear()
-        self._pending_bytes = 0
+                            ((file, key, fingerprint, payload) for file, _, key, _, fingerprint, payload in rows))
 
     def restat(self, file: str, stat: str | None) -> None:
         """Remember a stored file's new stat, after its bytes were read and found unchanged (written by `commit`)."""
@@ -368,7 +387,7 @@ class RecordStore:
         self.db.close()
 
 
-class ResultStore:
+class ResultStore(_WrittenAsTheyCome):
     """Results of whole units of work (a chunk of feed documents, say) by the signature of their inputs.
 
     Kept in SQLite beside the records; `commit` forgets every result this build did not use, so the
@@ -379,8 +398,7 @@ class ResultStore:
         self.path = folder / f"{name}.sqlite"
         self.db = open_sqlite(self.path, clean, ("CREATE TABLE IF NOT EXISTS results (signature BLOB PRIMARY KEY, value BLOB)",))
         self._used: set[bytes] = set()
-        self._pending: list[tuple[bytes, bytes]] = []
-        self._pending_bytes = 0
+        super().__init__()  # rows of (signature, pickled value)
 
     def get(self, signature: bytes) -> Any | None:
         """The stored result made from `signature`, or None."""
@@ -398,16 +416,10 @@ class ResultStore:
         """Keep a result for the next build (written with the next FLUSH_BYTES of results, or by `commit`)."""
         self._used.add(signature)
         data = pickle.dumps(value, protocol=5)
-        self._pending.append((signature, data))
-        self._pending_bytes += len(data)
-        if self._pending_bytes >= FLUSH_BYTES:
-            with self.db:
-                self._flush()
+        self._hold((signature, data), len(data))
 
-    def _flush(self) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
-        self._pending.clear()
-        self._pending_bytes = 0
+    def _write(self, rows: list[tuple]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
 
     def commit(self) -> None:
         """Write the new results and forget those this build did not use."""

@@ -5,8 +5,9 @@ a reference count into each object it reads, so every page of records a worker r
 into it, and a worker that lives through a whole stage ends up holding its own copy of most of
 the catalog: with two workers, three copies in all. `run` replaces each worker after a few
 tasks (a few thousand records' worth); the copies it made go with it, and the next worker,
-forked afresh, starts out sharing again. With `release_free_memory`, this took a 100,000-record build's peak from 2,257 MB
-to between 971 and 1,422 MB in three runs (`bench/run`, docs/performance.md), with no more CPU.
+forked afresh, starts out sharing again. With `release_free_memory`, this took a
+100,000-record build's peak from 2,257 MB to between 971 and 1,422 MB in three runs
+(`bench/run`, docs/performance.md), with no more CPU.
 
 `release_free_memory` returns to the system what the C allocator keeps after a stage frees its
 temporary data: reading a catalog leaves hundreds of megabytes of it (855 -> 540 MB at 100,000).
@@ -33,6 +34,8 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
         ordered: bool = True) -> Iterator[R]:
     """`job` over `tasks` in `jobs` forked workers, each replaced after `per_worker` tasks (None: never).
 
+    In this process instead when there is one job or one task, or the platform cannot fork.
+
     Fewer tasks a worker bound memory tighter (a worker copies only the pages its own tasks read,
     however large the catalog) and cost more forks and cold per-process caches: stages whose
     workers warm large caches give each worker more tasks. Results come in task order, with at most
@@ -46,6 +49,9 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
     this thread was inside SQLite (writing results to the cache) gave a worker SQLite's lock held
     for ever: a 750,000-record build hung in its feeds stage that way.
     """
+    if jobs <= 1 or len(tasks) <= 1 or not can_fork():
+        yield from map(job, tasks)
+        return
     size = len(tasks) if per_worker is None else max(1, jobs * per_worker)
     context = multiprocessing.get_context("fork")
     for start in range(0, len(tasks), size):

@@ -333,12 +333,9 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
-        if jobs > 1 and len(catalog.credentials) >= PARALLEL_MIN and processes.can_fork():
-            for i, done in enumerate(processes.run(_chunk_task, tasks, jobs, CHUNKS_PER_WORKER)):
-                yield tasks[i], _settled(tasks[i], done, cache, root)
-        else:
-            for task in tasks:
-                yield task, _settled(task, _chunk_task(task), cache, root)
+        workers = jobs if len(catalog.credentials) >= PARALLEL_MIN else 1
+        for i, done in enumerate(processes.run(_chunk_task, tasks, workers, CHUNKS_PER_WORKER)):
+            yield tasks[i], _settled(tasks[i], done, cache, root)
     finally:
         _JOB = None
         gc.unfreeze()

@@ -248,12 +248,9 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             advance(creds)
 
     try:
-        if jobs > 1 and total >= PARALLEL_MIN and processes.can_fork():
-            for done in processes.run(_render_task, tasks, jobs, TASKS_PER_WORKER, ordered=False):
-                take(*done)
-        else:
-            for task in tasks:
-                take(*_render_task(task))
+        workers = jobs if total >= PARALLEL_MIN else 1
+        for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
+            take(*done)
     finally:
         _JOB = None
         gc.unfreeze()

@@ -19,7 +19,7 @@ import shutil
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cache import Fingerprints, digest
 from ..catalog import Catalog
@@ -119,15 +119,6 @@ def _write_job(task: tuple[list[int], range]) -> dict:
     return {"terms": terms, "ids": writer.ids, "outputs": writer.outputs, "written": writer.written}
 
 
-def _run(job: Callable, tasks: list, jobs: int, per_worker: int | None = None) -> Iterator[dict]:
-    """job over each task, results in order as they come (forked processes when jobs > 1, each replaced after
-    `per_worker` tasks, see processes.run; None: kept for the whole pass)."""
-    if jobs <= 1 or len(tasks) <= 1 or not processes.can_fork():
-        yield from map(job, tasks)
-        return
-    yield from processes.run(job, tasks, jobs, per_worker)
-
-
 def _split(items: Sequence, weights: Sequence[int], parts: int) -> list[list]:
     """items cut into consecutive runs of about equal total weight (at most `parts`, none empty)."""
     total = sum(weights) or 1
@@ -206,7 +197,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
     gc.freeze()
     try:
-        made = _run(_collect_job, todo, procs, CHUNKS_PER_WORKER)
+        made = processes.run(_collect_job, todo, procs, CHUNKS_PER_WORKER)
         for (start, stop), sig in zip(chunks, signatures):
             chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
             if chunk is None:
@@ -232,7 +223,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         page_runs = [range(run[0], run[-1] + 1) for run in _split(pages, [1] * len(pages), len(term_runs) or 1)]
         tasks = [(term_runs[i] if i < len(term_runs) else [], page_runs[i] if i < len(page_runs) else range(0))
                  for i in range(max(len(term_runs), len(page_runs), 1))]
-        written = list(_run(_write_job, tasks, procs))
+        written = list(processes.run(_write_job, tasks, procs))
     finally:
         _JOB = None
     for result in written:
