@@ -32,7 +32,7 @@ def can_fork() -> bool:
 
 def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | None = None,
         ordered: bool = True) -> Iterator[R]:
-    """`job` over `tasks` in `jobs` forked workers, each replaced after `per_worker` tasks (None: never).
+    """`job` over `tasks` in `jobs` forked workers, replaced after every `jobs` x `per_worker` tasks (None: never).
 
     In this process instead when there is one job or one task, or the platform cannot fork.
 
@@ -43,7 +43,8 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
     they are done when not `ordered`.
 
     Workers are replaced a generation at a time: a pool of `jobs` fresh workers takes the next
-    `jobs` x `per_worker` tasks, and is closed before the next is forked. Every fork happens here,
+    `jobs` x `per_worker` tasks, and is closed before the next is forked. Within a generation the
+    workers share its tasks as they come free, so `per_worker` is each one's share on average. Every fork happens here,
     in the thread that consumes the results, between two of them. multiprocessing's own
     `maxtasksperchild` forks from a helper thread at any moment instead, and a fork taken while
     this thread was inside SQLite (writing results to the cache) gave a worker SQLite's lock held

@@ -19,11 +19,14 @@ FORKS = pytest.mark.skipif(not processes.can_fork(), reason="workers are forked 
 
 
 @FORKS
-def test_run_replaces_each_worker_after_its_share_of_the_tasks() -> None:
+def test_run_replaces_its_workers_after_each_generation_of_tasks() -> None:
+    # 2 workers, 1 task each a generation: tasks 0-1, 2-3, 4-5 and 6-7 each go to a fresh pair (of
+    # which either may take both tasks, whichever is free first); no worker serves two generations.
     done = list(processes.run(_pid, range(8), 2, per_worker=1))
     assert [n for n, _ in done] == list(range(8))  # in task order
-    pids = {pid for _, pid in done}
-    assert len(pids) == 8 and os.getpid() not in pids  # one task a worker: eight processes, none the parent
+    generations = [{pid for _, pid in done[i:i + 2]} for i in range(0, 8, 2)]
+    assert all(a.isdisjoint(b) for i, a in enumerate(generations) for b in generations[i + 1:]), generations
+    assert os.getpid() not in set().union(*generations)
 
 
 @FORKS

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 PARALLEL_FROM = 5000  # credentials to tokenize; below this one process is faster
 PARALLEL_WORK = 300_000  # postings to write in the second pass; below this one process is faster
-# First-pass workers read the records, so each is replaced after this many chunks and copies little
+# First-pass workers read the records, so they are replaced after this many chunks each and copy little
 # of the catalog, however large (processes.py); not sooner, as each warms its own stemming cache.
 CHUNKS_PER_WORKER = 24
 CHUNK = 512  # credentials per first-pass chunk, on average: a chunk ends after an id hashing to 0 modulo CHUNK
