@@ -40,7 +40,8 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
     however large the catalog) and cost more forks and cold per-process caches: stages whose
     workers warm large caches give each worker more tasks. Results come in task order, with at most
     two a worker waiting to be taken (so memory holds a few results, however many tasks), or as
-    they are done when not `ordered`.
+    they are done when not `ordered`. The last results of a generation come after its workers have
+    exited.
 
     Workers are replaced a generation at a time: a pool of `jobs` fresh workers takes the next
     `jobs` x `per_worker` tasks, and is closed before the next is forked. Within a generation the
@@ -59,16 +60,22 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
         batch = tasks[start:start + size]
         workers = min(jobs, len(batch))
         with context.Pool(workers) as pool:
-            if not ordered:
-                yield from pool.imap_unordered(job, batch, chunksize=1)
-                continue
-            waiting: deque = deque()
-            for task in batch:
-                if len(waiting) >= 2 * workers:
-                    yield waiting.popleft().get()
-                waiting.append(pool.apply_async(job, (task,)))
-            while waiting:
-                yield waiting.popleft().get()
+            if ordered:
+                waiting: deque = deque()
+                for task in batch:
+                    if len(waiting) >= 2 * workers:
+                        yield waiting.popleft().get()
+                    waiting.append(pool.apply_async(job, (task,)))
+                last = [result.get() for result in waiting]
+            else:
+                done = pool.imap_unordered(job, batch, chunksize=1)
+                for _ in range(len(batch) - 1):
+                    yield next(done)
+                last = [next(done)]
+        # The generation's last results are handed over once its workers are gone: a caller that
+        # takes exactly as many results as it gave tasks, and then moves on (to fork workers of its
+        # own, say), never leaves a pool of idle workers alive, holding the pages they copied.
+        yield from last
 
 
 @lru_cache(maxsize=1)

@@ -37,6 +37,21 @@ def test_run_without_a_limit_keeps_its_workers_for_every_task() -> None:
     assert sorted(n for n, _ in unordered) == list(range(8)) and len({pid for _, pid in unordered}) <= 8
 
 
+@FORKS
+@pytest.mark.parametrize("ordered", [True, False])
+def test_no_worker_is_left_once_the_last_result_is_taken(ordered: bool) -> None:
+    # The search stage takes exactly one result per task with next() and then forks workers of its
+    # own: the first pool's workers stayed alive, idle, beside them until the generator was
+    # collected, holding the pages they had copied and any the build process freed after the fork.
+    import multiprocessing
+
+    made = processes.run(_pid, range(6), 2, per_worker=2, ordered=ordered)
+    taken = [next(made) for _ in range(6)]
+    assert sorted(n for n, _ in taken) == list(range(6))
+    assert multiprocessing.active_children() == []
+    assert next(made, None) is None
+
+
 def _opens_sqlite(path: str) -> int:
     with sqlite3.connect(path, timeout=5) as db:
         return db.execute("SELECT count(*) FROM t").fetchone()[0]
