@@ -42,38 +42,6 @@ def test_parallel_rendering_writes_the_same_bytes(tmp_path, monkeypatch):
     assert digest(tmp_path / "serial") == digest(tmp_path / "parallel")
 
 
-def test_pages_listing_every_credential_are_rendered_by_the_build_process_not_a_worker(tmp_path, monkeypatch):
-    # A forked worker that reads every credential copies the catalog's pages (CPython writes reference
-    # counts): the browse and statistics pages are rendered by the build process itself, the rest by workers.
-    import os
-
-    import generator.render as render
-
-    log = tmp_path / "writers.txt"
-    write_page = render.write_page
-
-    def logged(root: str, path: str, html: str) -> None:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{os.getpid()} {path}\n")
-        write_page(root, path, html)
-
-    monkeypatch.setattr(render, "write_page", logged)
-    monkeypatch.setattr(render, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(render, "CHUNK", 10)
-    assert build(tmp_path / "site", "--jobs", "2").exit_code == 0
-    writers: dict[str, list[int]] = {}
-    for line in log.read_text(encoding="utf-8").splitlines():
-        pid, path = line.split(" ", 1)
-        writers.setdefault(path, []).append(int(pid))
-    assert all(len(pids) == 1 for pids in writers.values())  # every page written once
-    own = {path for path, pids in writers.items() if pids == [os.getpid()]}
-    assert {path for path in writers if path.startswith(("browse/", "stats/"))} <= own
-    assert any(path.startswith("browse/type/") for path in own) and "stats/" in own
-    one_each = [path for path in writers if path.startswith(("credentials/", "providers/", "skills/")) and
-                path.count("/") > 1]  # a credential's, a provider's or a skill's own pages
-    assert one_each and not own.intersection(one_each)
-
-
 @pytest.mark.parametrize(("iso", "words"), [
     ("P6W", "6 weeks"), ("P1W", "1 week"), ("PT40H", "40 hours"), ("P1Y6M", "1 year 6 months"),
     ("P2DT3H", "2 days 3 hours"), ("PT1.5H", "1.5 hours"), ("nonsense", "nonsense")])

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from itertools import islice
-from typing import Callable, Iterable
+from typing import Callable
 
 import jinja2
 
@@ -118,12 +117,10 @@ class _Job:
     key: bytes
     fingerprints: Fingerprints
     related: dict[str, tuple[bytes, list[str]]]  # the last build's answers: id -> (inputs key, related ids)
-    groups: list[int]  # the page_groups workers render ("groups" tasks index into this list)
 
 
 _JOB: _Job | None = None
-Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of _Job.groups
-OWN_STEP = 8  # pages of its own groups the build process renders after taking each worker's result
+Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of page_groups
 
 
 def credential_signature(job: _Job, cred, related: list) -> bytes:
@@ -183,51 +180,34 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
             spec = credential_page(cred, job.catalog, job.config, lambda _: found)
             write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
         return pages, pages, entries, answers
-    groups = page_groups(job.catalog, job.config)
-    return (*_render_specs(job, env, (spec for i in job.groups[first:stop] for spec in groups[i]())), answers)
+    for group in page_groups(job.catalog, job.config)[first:stop]:
+        for spec in group():
+            pages += 1
+            rel = f"{spec.path}index.html"
+            if job.reuse is not None and spec.path not in NEVER_REUSED:
+                signature = job.fingerprints.signature(job.key, spec.__dict__)
+                entry = job.reuse.keep(rel, signature)
+                if entry is not None:
+                    entries.append((rel, entry))
+                    continue
+                entries.append((rel, signature))
+            write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+    return pages, 0, entries, answers
 
 
-def _render_specs(job: _Job, env: jinja2.Environment, specs: Iterable[PageSpec]) -> tuple[int, int, list]:
-    """Render list pages (each kept from the last build when its signature is unchanged): (pages, 0, cache entries)."""
-    pages = 0
-    entries: list = []
-    for spec in specs:
-        pages += 1
-        rel = f"{spec.path}index.html"
-        if job.reuse is not None and spec.path not in NEVER_REUSED:
-            signature = job.fingerprints.signature(job.key, spec.__dict__)
-            entry = job.reuse.keep(rel, signature)
-            if entry is not None:
-                entries.append((rel, entry))
-                continue
-            entries.append((rel, signature))
-        write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
-    return pages, 0, entries
-
-
-def _tasks(catalog: Catalog) -> tuple[list[Task], list[int], list[int]]:
-    """The workers' tasks (credential pages in slices of CHUNK, the other pages' groups in slices of about as
-    much work), the groups they render, and the groups the build process renders itself: those
-    weighing more than the catalog has credentials (the browse pages and the statistics list
-    every credential; the skills index, in a small catalog, more skills than credentials).
-
-    A worker rendering the browse pages (every credential by type, by level and by audience) read,
-    so copied, about 580 MB of a 100,000-record catalog, and one rendering the statistics page
-    170 MB. The build process holds those pages already, and is otherwise idle while workers render.
-    """
+def _tasks(catalog: Catalog) -> list[Task]:
+    """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work."""
     total = len(catalog.credentials)
     tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     weights = group_weights(catalog)
-    own = [i for i, w in enumerate(weights) if w > total > 0]
-    theirs = [(i, w) for i, w in enumerate(weights) if w <= total or total == 0]
     first, weight = 0, 0
-    for n, (_, w) in enumerate(theirs):
+    for i, w in enumerate(weights):
         weight += w
-        if weight >= CHUNK * 4 or n == len(theirs) - 1:
-            tasks.append(("groups", first, n + 1))
-            first, weight = n + 1, 0
+        if weight >= CHUNK * 4 or i == len(weights) - 1:
+            tasks.append(("groups", first, i + 1))
+            first, weight = i + 1, 0
     # The heaviest slices first, so no worker is left with a long one at the end.
-    return sorted(tasks, key=lambda t: t[0] == "credentials"), [i for i, _ in theirs], own
+    return sorted(tasks, key=lambda t: t[0] == "credentials")
 
 
 def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
@@ -245,11 +225,11 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     cards.clear_cache()
     jobs = jobs or os.cpu_count() or 1
     total = len(catalog.credentials)
-    tasks, theirs, own = _tasks(catalog)
+    tasks = _tasks(catalog)
     result = RenderResult()
     known = _load_related(config.cache_dir, key) if reuse is not None and reuse.old else {}
     answers: dict[str, tuple[bytes, list[str]]] = {}
-    job = _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints), known, theirs)
+    _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints), known)
     related_index(catalog)  # built once here, inherited by forked workers
     env = environment()
     for name in env.list_templates():  # compiled once here too: workers are replaced as they go
@@ -267,14 +247,10 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
         if advance is not None and creds:
             advance(creds)
 
-    groups = page_groups(catalog, config)
-    mine = (spec for i in own for spec in groups[i]())
     try:
         workers = jobs if total >= PARALLEL_MIN else 1
         for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
             take(*done)
-            take(*_render_specs(job, env, islice(mine, OWN_STEP)), [])  # a few pages at a time: workers wait for no one
-        take(*_render_specs(job, env, mine), [])
     finally:
         _JOB = None
         gc.unfreeze()
