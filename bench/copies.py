@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""bench/copies.py: how much of the catalog a forked render worker copies, by kind of task.
+
+A forked worker shares the build process's memory until it writes to a page; CPython writes a
+reference count into every object it reads, so every page of records a worker reads becomes its
+own copy. This loads a synthetic catalog (bench/synth.py) as `credcat build` does, prepares the
+render stage as render_pages does (the related index built and the templates compiled before the
+fork, the catalog frozen for the garbage collector), then forks one worker for each kind of work,
+one after the other. Each worker does only that work and reports the private memory it gained
+(Private_Dirty of /proc/self/smaps_rollup, Linux only). The ratio column divides that by the
+build process's own resident memory, measured in the same run: the share of the loaded catalog
+one worker copies.
+
+    python bench/copies.py                  # 10,000 records
+    python bench/copies.py --size 100000
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+AS_OF = "2026-11-29"
+TASKS = 16  # a generation's tasks for one worker (render.TASKS_PER_WORKER)
+
+
+def _private_mb() -> int:
+    with open("/proc/self/smaps_rollup") as fh:
+        for line in fh:
+            if line.startswith("Private_Dirty:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def _resident_mb() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def _in_worker(work) -> int:
+    """Fork, do `work` in the child, and return the private memory (MB) the child gained doing it."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        base = _private_mb()
+        work()
+        os.write(write, str(_private_mb() - base).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as fh:
+        return int(fh.read() or 0)
+
+
+def measure(catalog_dir: Path, work: Path) -> list[tuple[str, int]]:
+    """(kind of work, MB a worker copied doing it), with the build process's resident MB first."""
+    os.environ["CREDCAT_CACHE_DIR"] = str(work / "cache")
+    import generator.render as render
+    from generator.build import build_narrative, global_key, load_catalog, open_store, read_config, staging
+    from generator.cache import Fingerprints
+    from generator.outputs import OutputReuse
+    from generator.processes import release_free_memory
+    from generator.render.pages import page_groups, related_index
+
+    mk, config = read_config(REPO / "site_config.yml", catalog=catalog_dir, out=work / "site", as_of=AS_OF)
+    store = open_store(config, True)
+    try:
+        catalog = load_catalog(config, None, os.cpu_count() or 1, store)
+    finally:
+        store.close()
+    release_free_memory()
+    with staging(config.site_dir) as out:
+        reuse = OutputReuse(config.cache_dir, config.site_dir, out, clean=True)
+        shell = build_narrative(mk, config, catalog, out)
+        render._JOB = render._Job(catalog, config, shell, str(out), reuse, global_key(config, shell),
+                                  Fingerprints(catalog.fingerprints), {})
+        related_index(catalog)
+        env = render.environment()
+        for name in env.list_templates():
+            env.get_template(name)
+        gc.freeze()
+        tasks = render._tasks(catalog)
+        credential_tasks = [t for t in tasks if t[0] == "credentials"]
+        middle = len(credential_tasks) // 2
+        credential_tasks = credential_tasks[middle:middle + TASKS]
+        groups = page_groups(catalog, config)
+        browse, stats = len(groups) - 2, len(groups) - 1  # page_groups ends with the browse lists, then the statistics
+        group_tasks = [t for t in tasks if t[0] == "groups" and not (t[1] <= browse < t[2] or t[1] <= stats < t[2])]
+        middle = len(group_tasks) // 2
+        group_tasks = group_tasks[middle:middle + TASKS]
+
+        def run_tasks(chosen):
+            return lambda: [render._render_task(task) for task in chosen]
+
+        def run_group(i):
+            return lambda: [render.render_page(spec, shell, config, env) for spec in groups[i]()]
+
+        rows = [("the build process itself (resident)", _resident_mb()),
+                ("a worker that does nothing", _in_worker(lambda: None)),
+                (f"{len(credential_tasks)} credential-page tasks ({sum(b - a for _, a, b in credential_tasks):,} pages)",
+                 _in_worker(run_tasks(credential_tasks))),
+                (f"{len(group_tasks)} list-page tasks from the middle of the groups", _in_worker(run_tasks(group_tasks))),
+                ("the browse pages (every credential by type, level, audience)", _in_worker(run_group(browse))),
+                ("the statistics page", _in_worker(run_group(stats)))]
+        render._JOB = None
+        gc.unfreeze()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=10_000, help="records in the synthetic catalog")
+    parser.add_argument("--work", type=Path, default=None, help="where the catalog goes (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    if not Path("/proc/self/smaps_rollup").exists() or not hasattr(os, "fork"):
+        print("bench/copies.py needs Linux (fork and /proc/self/smaps_rollup)", file=sys.stderr)
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="credcat-copies-"))
+    try:
+        from synth import generate
+
+        catalog = work / f"catalog-{args.size}"
+        if not (catalog / ".complete").exists():
+            shutil.rmtree(catalog, ignore_errors=True)
+            generate(args.size, catalog, 1)
+            (catalog / ".complete").write_text("1")
+        rows = measure(catalog, work)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    resident = rows[0][1] or 1
+    print(f"One forked render worker per kind of work, {args.size:,} records, same run:\n")
+    print("| what the worker did | private memory it gained | share of the build process's memory |")
+    print("|---|---|---|")
+    for name, mb in rows:
+        print(f"| {name} | {mb:,} MB | {mb / resident:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
