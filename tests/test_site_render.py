@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 import pytest
@@ -13,7 +12,7 @@ from generator.config import Config
 from generator.jsonld import script_json
 from generator.render import format as fmt
 from generator.render.cards import card, cred_link
-from generator.render.pages import Pager, paginate
+from generator.render.pages import paginate
 from generator.render.related import RelatedIndex
 from generator.render.shell import Shell
 from site_support import AS_OF, REPO, build, digest
