@@ -68,10 +68,9 @@ def measure(catalog_dir: Path, work: Path) -> list[tuple[str, int]]:
     os.environ["CREDCAT_CACHE_DIR"] = str(work / "cache")
     import generator.render as render
     from generator.build import build_narrative, global_key, load_catalog, open_store, read_config, staging
-    from generator.cache import Fingerprints
     from generator.outputs import OutputReuse
     from generator.processes import release_free_memory
-    from generator.render.pages import page_groups, related_index
+    from generator.render.pages import browse_lists, page_groups
 
     mk, config = read_config(REPO / "site_config.yml", catalog=catalog_dir, out=work / "site", as_of=AS_OF)
     store = open_store(config, True)
@@ -83,36 +82,35 @@ def measure(catalog_dir: Path, work: Path) -> list[tuple[str, int]]:
     with staging(config.site_dir) as out:
         reuse = OutputReuse(config.cache_dir, config.site_dir, out, clean=True)
         shell = build_narrative(mk, config, catalog, out)
-        render._JOB = render._Job(catalog, config, shell, str(out), reuse, global_key(config, shell),
-                                  Fingerprints(catalog.fingerprints), {})
-        related_index(catalog)
+        tasks, render._JOB = render.prepare(catalog, config, shell, str(out), reuse, global_key(config, shell))
         env = render.environment()
-        for name in env.list_templates():
-            env.get_template(name)
         gc.freeze()
-        tasks = render._tasks(catalog)
+        groups = page_groups(catalog, config)
+        stats = len(groups) - 1  # page_groups ends with the browse index, the browse lists, then the statistics
+        browse = range(stats - len(browse_lists(catalog)), stats)
+        units = render._JOB.units
         credential_tasks = [t for t in tasks if t[0] == "credentials"]
         middle = len(credential_tasks) // 2
         credential_tasks = credential_tasks[middle:middle + TASKS]
-        groups = page_groups(catalog, config)
-        browse, stats = len(groups) - 2, len(groups) - 1  # page_groups ends with the browse lists, then the statistics
-        group_tasks = [t for t in tasks if t[0] == "groups" and not (t[1] <= browse < t[2] or t[1] <= stats < t[2])]
+        group_tasks = [t for t in tasks if t[0] == "groups" and
+                       not any(i in browse or i == stats for i, _ in units[t[1]:t[2]])]
         middle = len(group_tasks) // 2
         group_tasks = group_tasks[middle:middle + TASKS]
 
         def run_tasks(chosen):
             return lambda: [render._render_task(task) for task in chosen]
 
-        def run_group(i):
-            return lambda: [render.render_page(spec, shell, config, env) for spec in groups[i]()]
+        def run_groups(indices):
+            return lambda: [render.render_page(spec, shell, config, env) for i in indices
+                            for spec in render._JOB.ready.get(i) or groups[i]()]
 
         rows = [("the build process itself (resident)", _resident_mb()),
                 ("a worker that does nothing", _in_worker(lambda: None)),
                 (f"{len(credential_tasks)} credential-page tasks ({sum(b - a for _, a, b in credential_tasks):,} pages)",
                  _in_worker(run_tasks(credential_tasks))),
                 (f"{len(group_tasks)} list-page tasks from the middle of the groups", _in_worker(run_tasks(group_tasks))),
-                ("the browse pages (every credential by type, level, audience)", _in_worker(run_group(browse))),
-                ("the statistics page", _in_worker(run_group(stats)))]
+                ("the browse pages (every credential by type, level, audience)", _in_worker(run_groups(browse))),
+                ("the statistics page", _in_worker(run_groups([stats])))]
         render._JOB = None
         gc.unfreeze()
     return rows

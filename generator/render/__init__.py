@@ -25,7 +25,8 @@ from ..jsonld import script_json
 
 from . import cards
 from . import format as fmt
-from .pages import PageSpec, browse_groups, credential_page, group_weights, page_groups, related_index
+from .pages import (PageSpec, browse_groups, credential_page, forget_lists, group_sizes, page_groups,
+                    prepare_lists, related_index)
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -117,10 +118,12 @@ class _Job:
     key: bytes
     fingerprints: Fingerprints
     related: dict[str, tuple[bytes, list[str]]]  # the last build's answers: id -> (inputs key, related ids)
+    units: list[tuple[int, range | None]]  # (page group, its page numbers or None for all): "groups" tasks slice this
+    ready: dict[int, list[PageSpec]]  # the pages of the groups that are not lists, made before the workers were forked
 
 
 _JOB: _Job | None = None
-Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of page_groups
+Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of _Job.units
 
 
 def credential_signature(job: _Job, cred, related: list) -> bytes:
@@ -180,8 +183,9 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
             spec = credential_page(cred, job.catalog, job.config, lambda _: found)
             write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
         return pages, pages, entries, answers
-    for group in page_groups(job.catalog, job.config)[first:stop]:
-        for spec in group():
+    groups = page_groups(job.catalog, job.config)
+    for i, numbers in job.units[first:stop]:
+        for spec in job.ready[i] if i in job.ready else groups[i](pages=numbers):
             pages += 1
             rel = f"{spec.path}index.html"
             if job.reuse is not None and spec.path not in NEVER_REUSED:
@@ -195,19 +199,56 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
     return pages, 0, entries, answers
 
 
-def _tasks(catalog: Catalog) -> list[Task]:
-    """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work."""
+def _tasks(catalog: Catalog, config: Config) -> tuple[list[Task], list[tuple[int, range | None]]]:
+    """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work.
+
+    A long list (a provider's, a skill's, a browse list) is cut into runs of pages of about CHUNK
+    credentials, so a task reads only the credentials on its pages: a worker copies every page of
+    memory it reads, and a whole list at 750,000 records is tens of thousands of credentials.
+    Returns the tasks and the units ((group, page numbers or None for all)) "groups" tasks slice.
+    """
     total = len(catalog.credentials)
     tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
-    weights = group_weights(catalog)
+    units: list[tuple[int, range | None]] = []
+    weights: list[int] = []
+    per_run = max(1, CHUNK // config.browse_page_size)
+    for i, (weight, pages) in enumerate(group_sizes(catalog, config)):
+        if pages > per_run:
+            for first in range(1, pages + 1, per_run):
+                numbers = range(first, min(first + per_run, pages + 1))
+                units.append((i, numbers))
+                weights.append(len(numbers) * config.browse_page_size)
+        else:
+            units.append((i, None))
+            weights.append(weight)
     first, weight = 0, 0
-    for i, w in enumerate(weights):
+    for n, w in enumerate(weights):
         weight += w
-        if weight >= CHUNK * 4 or i == len(weights) - 1:
-            tasks.append(("groups", first, i + 1))
-            first, weight = i + 1, 0
+        if weight >= CHUNK * 4 or n == len(weights) - 1:
+            tasks.append(("groups", first, n + 1))
+            first, weight = n + 1, 0
     # The heaviest slices first, so no worker is left with a long one at the end.
-    return sorted(tasks, key=lambda t: t[0] == "credentials")
+    return sorted(tasks, key=lambda t: t[0] == "credentials"), units
+
+
+def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: OutputReuse | None = None,
+            key: bytes = b"", known: dict | None = None) -> tuple[list[Task], _Job]:
+    """The render stage's tasks, and what its workers inherit, built once here before they are forked.
+
+    The related index, every list's order and summary, the pages that are not lists (the
+    statistics read every credential) and the compiled templates: a worker then reads only what
+    its own pages show.
+    """
+    tasks, units = _tasks(catalog, config)
+    related_index(catalog)
+    prepare_lists(catalog)
+    groups = page_groups(catalog, config)
+    ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(group_sizes(catalog, config)) if not pages}
+    job = _Job(catalog, config, shell, root, reuse, key, Fingerprints(catalog.fingerprints), known or {}, units, ready)
+    env = environment()
+    for name in env.list_templates():  # workers are replaced as they go
+        env.get_template(name)
+    return tasks, job
 
 
 def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
@@ -225,15 +266,10 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     cards.clear_cache()
     jobs = jobs or os.cpu_count() or 1
     total = len(catalog.credentials)
-    tasks = _tasks(catalog)
     result = RenderResult()
     known = _load_related(config.cache_dir, key) if reuse is not None and reuse.old else {}
     answers: dict[str, tuple[bytes, list[str]]] = {}
-    _JOB = _Job(catalog, config, shell, str(out), reuse, key, Fingerprints(catalog.fingerprints), known)
-    related_index(catalog)  # built once here, inherited by forked workers
-    env = environment()
-    for name in env.list_templates():  # compiled once here too: workers are replaced as they go
-        env.get_template(name)
+    tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known)
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
     gc.freeze()
@@ -253,6 +289,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             take(*done)
     finally:
         _JOB = None
+        forget_lists()
         gc.unfreeze()
     if reuse is not None:
         _save_related(config.cache_dir, key, answers)

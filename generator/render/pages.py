@@ -96,9 +96,55 @@ def listing_order(creds: Sequence[Credential]) -> list[Credential]:
     return sorted(creds, key=lambda c: (c.retired, c.name.casefold(), c.id))
 
 
+_PREPARED: dict[int, tuple[Sequence[Credential], list[Credential], object]] = {}  # id(list) -> (list, order, summary)
+
+
+def prepare_lists(catalog: Catalog) -> None:
+    """Sort every list of the catalog and sum up every provider's, once, here.
+
+    Called by the render stage before it forks workers: a worker then reads only the credentials
+    on the pages it renders, not every credential of a list it renders a few pages of (sorting a
+    list reads all of them, and each page read is copied into the worker).
+    """
+    _PREPARED.clear()
+    lists = [*catalog.by_provider.values(), *catalog.by_skill.values(), *catalog.by_type.values(),
+             *catalog.by_eqf.values(), *catalog.by_audience.values()]
+    for creds in lists:
+        _PREPARED[id(creds)] = (creds, listing_order(creds), None)
+    for creds in catalog.by_provider.values():
+        _PREPARED[id(creds)] = (creds, _PREPARED[id(creds)][1], _provider_summary(creds))
+
+
+def forget_lists() -> None:
+    """Drop what prepare_lists kept (it holds the catalog's lists)."""
+    _PREPARED.clear()
+
+
+def _order(creds: Sequence[Credential]) -> list[Credential]:
+    """A catalog list in listing order: sorted beforehand if it was."""
+    found = _PREPARED.get(id(creds))
+    return found[1] if found is not None and found[0] is creds else listing_order(creds)
+
+
+def _summary(creds: Sequence[Credential]) -> tuple[SealSummary, list[tuple[str, int]]]:
+    """A provider's list's average seal and counts by type: worked out beforehand if they were."""
+    found = _PREPARED.get(id(creds))
+    return found[2] if found is not None and found[0] is creds and found[2] is not None else _provider_summary(creds)  # type: ignore[return-value]
+
+
+def list_page_count(count: int, config: Config) -> int:
+    """How many pages a list of `count` credentials takes (at least one, even when empty)."""
+    return max(1, -(-count // config.browse_page_size))
+
+
 def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, template: str, name: str,
-                description: str, context: dict) -> Iterator[PageSpec]:
-    for pager in paginate(listing_order(creds), config.browse_page_size, prefix):
+                description: str, context: dict, pages: range | None = None) -> Iterator[PageSpec]:
+    """The pages of a list (`pages`: just these page numbers, 1-based)."""
+    order = _order(creds)
+    size = config.browse_page_size
+    count = list_page_count(len(order), config)
+    for number in pages if pages is not None else range(1, count + 1):
+        pager = Pager(number, count, len(order), order[(number - 1) * size: number * size], prefix, size)
         suffix = f" (page {pager.number} of {pager.count})" if pager.count > 1 else ""
         yield PageSpec(pager.path, template, name + suffix, description,
                        {**context, "pager": pager, "heading": name},
@@ -149,22 +195,27 @@ def seal_summary(creds: Sequence[Credential]) -> SealSummary:
     return SealSummary(len(scored), round(sum(s.score for s in scored) / len(scored), 1), scored[0].out_of)
 
 
-def provider_pages(provider: Provider, catalog: Catalog, config: Config) -> Iterator[PageSpec]:
-    """A provider's pages: its details and average seal, then its credentials, paginated."""
+def _provider_summary(creds: Sequence[Credential]) -> tuple[SealSummary, list[tuple[str, int]]]:
+    """A provider's average seal and its counts by type."""
+    return seal_summary(creds), _count_by(creds, lambda c: type_label(c.type))
+
+
+def provider_pages(provider: Provider, catalog: Catalog, config: Config, pages: range | None = None) -> Iterator[PageSpec]:
+    """A provider's pages: its details and average seal, then its credentials, paginated (`pages`: just these)."""
     creds = catalog.by_provider.get(provider.id, [])
-    context = {"provider": provider, "seal": seal_summary(creds), "country": country_name(provider.country),
-               "types": _count_by(creds, lambda c: type_label(c.type))}
+    seal, types = _summary(creds)
+    context = {"provider": provider, "seal": seal, "country": country_name(provider.country), "types": types}
     description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''} from {provider.name}, with their quality seals."
-    for i, spec in enumerate(_list_pages(creds, config, f"providers/{provider.id}/", "provider.html",
-                                         provider.name, description, context)):
-        if i == 0:
+    for spec in _list_pages(creds, config, f"providers/{provider.id}/", "provider.html", provider.name, description,
+                            context, pages):
+        if spec.context["pager"].number == 1:
             spec.jsonld = provider_graph(provider, config)
         yield spec
 
 
 def providers_index(catalog: Catalog) -> PageSpec:
     """All providers, with their counts and average seals."""
-    rows = [(p, len(catalog.by_provider.get(p.id, [])), seal_summary(catalog.by_provider.get(p.id, [])))
+    rows = [(p, len(catalog.by_provider.get(p.id, [])), _summary(catalog.by_provider.get(p.id, []))[0])
             for p in catalog.providers.values()]
     rows.sort(key=lambda r: (r[0].name.casefold(), r[0].id))
     return PageSpec("providers/", "providers.html", "Providers",
@@ -174,13 +225,13 @@ def providers_index(catalog: Catalog) -> PageSpec:
 
 # --- skills -------------------------------------------------------------------------------------
 
-def skill_pages(skill: TaxonomySkill, catalog: Catalog, config: Config) -> Iterator[PageSpec]:
-    """A skill's pages: what it is, then the credentials that teach it."""
+def skill_pages(skill: TaxonomySkill, catalog: Catalog, config: Config, pages: range | None = None) -> Iterator[PageSpec]:
+    """A skill's pages: what it is, then the credentials that teach it (`pages`: just these)."""
     creds = catalog.by_skill.get(skill.id, [])
     kind = "Power skill" if skill.kind == "power" else "Technical skill"
     description = f"{kind}: {len(creds)} credential{'s' if len(creds) != 1 else ''} teaching {skill.label}."
     yield from _list_pages(creds, config, f"skills/{skill.id}/", "skill.html", skill.label, description,
-                           {"skill": skill, "kind_label": kind})
+                           {"skill": skill, "kind_label": kind}, pages)
 
 
 def skills_index(catalog: Catalog) -> PageSpec:
@@ -205,17 +256,33 @@ def browse_groups(catalog: Catalog) -> dict[str, list[tuple[str, str, int]]]:
     }
 
 
+def browse_index(catalog: Catalog) -> PageSpec:
+    """The browse index: every list by type and by level, with its count."""
+    return PageSpec("browse/", "browse_index.html", "Browse",
+                    "Browse micro-credentials by type and by level.", {"groups": browse_groups(catalog)})
+
+
+def browse_lists(catalog: Catalog) -> list[tuple[str, str, list[Credential], str]]:
+    """(path, label, credentials, axis) of every browse list: by type, by EQF level, by audience."""
+    groups = browse_groups(catalog)
+    return ([(path, label, catalog.by_type[t], "type") for (path, label, _), t in zip(groups["type"], catalog.by_type)]
+            + [(path, label, catalog.by_eqf[n], "level") for (path, label, _), n in zip(groups["eqf"], catalog.by_eqf)]
+            + [(path, label, catalog.by_audience[path.split("/")[2]], "level") for path, label, _ in groups["audience"]])
+
+
+def browse_list_pages(source: tuple[str, str, list[Credential], str], config: Config,
+                      pages: range | None = None) -> Iterator[PageSpec]:
+    """The pages of one browse list (`pages`: just these)."""
+    path, label, creds, axis = source
+    description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''}: {label.lower() if axis == 'type' else label}."
+    yield from _list_pages(creds, config, path, "browse.html", label, description, {"axis": axis}, pages)
+
+
 def browse_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
     """Lists by type and by level (EQF and audience), and the browse index."""
-    groups = browse_groups(catalog)
-    yield PageSpec("browse/", "browse_index.html", "Browse",
-                   "Browse micro-credentials by type and by level.", {"groups": groups})
-    sources = ([(path, label, catalog.by_type[t], "type") for (path, label, _), t in zip(groups["type"], catalog.by_type)]
-               + [(path, label, catalog.by_eqf[n], "level") for (path, label, _), n in zip(groups["eqf"], catalog.by_eqf)]
-               + [(path, label, catalog.by_audience[path.split("/")[2]], "level") for path, label, _ in groups["audience"]])
-    for path, label, creds, axis in sources:
-        description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''}: {label.lower() if axis == 'type' else label}."
-        yield from _list_pages(creds, config, path, "browse.html", label, description, {"axis": axis})
+    yield browse_index(catalog)
+    for source in browse_lists(catalog):
+        yield from browse_list_pages(source, config)
 
 
 # --- site pages ---------------------------------------------------------------------------------
@@ -274,29 +341,39 @@ def other_pages(catalog: Catalog, config: Config) -> Iterator[PageSpec]:
         yield from group()
 
 
-def page_groups(catalog: Catalog, config: Config) -> list[Callable[[], Iterator[PageSpec]]]:
-    """`other_pages` as groups that can be rendered apart (in order: a provider's pages, a skill's, ...)."""
-    groups: list[Callable[[], Iterator[PageSpec]]] = [
+def page_groups(catalog: Catalog, config: Config) -> list[Callable[..., Iterator[PageSpec]]]:
+    """`other_pages` as groups that can be rendered apart (in order: a provider's pages, a skill's, ...).
+
+    A list's group takes `pages=range(first, stop)` for just those page numbers; see group_sizes.
+    """
+    def one(make: Callable[[], PageSpec]) -> Callable[..., Iterator[PageSpec]]:
+        return lambda pages=None: iter([make()])
+
+    groups: list[Callable[..., Iterator[PageSpec]]] = [
         partial(provider_pages, provider, catalog, config) for provider in catalog.providers.values()]
-    groups.append(lambda: iter([providers_index(catalog)]))
+    groups.append(one(lambda: providers_index(catalog)))
     groups += [partial(skill_pages, skill, catalog, config)
                for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
-    groups.append(lambda: iter([skills_index(catalog)]))
-    groups.append(partial(browse_pages, catalog, config))
-    groups.append(lambda: iter([stats_page(catalog, config), compare_page(), search_page()]))
+    groups.append(one(lambda: skills_index(catalog)))
+    groups.append(one(lambda: browse_index(catalog)))
+    groups += [partial(browse_list_pages, source, config) for source in browse_lists(catalog)]
+    groups.append(lambda pages=None: iter([stats_page(catalog, config), compare_page(), search_page()]))
     return groups
 
 
-def group_weights(catalog: Catalog) -> list[int]:
-    """Roughly how much work each of `page_groups` is: the credentials it lists, plus one."""
-    weights = [len(catalog.by_provider.get(pid, ())) + 1 for pid in catalog.providers]
-    weights.append(len(catalog.providers))
-    weights += [len(catalog.by_skill.get(skill.id, ())) + 1
-                for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
-    weights.append(len(catalog.taxonomy.skills))
-    weights.append(3 * len(catalog.credentials) + 1)  # by type, by EQF level, by audience
-    weights.append(len(catalog.credentials) + 1)  # the statistics
-    return weights
+def group_sizes(catalog: Catalog, config: Config) -> list[tuple[int, int]]:
+    """For each of `page_groups`: (roughly how much work it is, the credentials it lists plus one; its
+    number of pages if it is a list, which can be rendered a range of pages at a time, else 0)."""
+    lists = [catalog.by_provider.get(pid, []) for pid in catalog.providers]
+    sizes = [(len(creds) + 1, list_page_count(len(creds), config)) for creds in lists]
+    sizes.append((len(catalog.providers), 0))
+    skills = [catalog.by_skill.get(skill.id, []) for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
+    sizes += [(len(creds) + 1, list_page_count(len(creds), config)) for creds in skills]
+    sizes.append((len(catalog.taxonomy.skills), 0))
+    sizes.append((1, 0))  # the browse index
+    sizes += [(len(creds) + 1, list_page_count(len(creds), config)) for _, _, creds, _ in browse_lists(catalog)]
+    sizes.append((len(catalog.credentials) + 1, 0))  # the statistics
+    return sizes
 
 
 def _count_by(creds: Sequence[Credential], key) -> list[tuple[str, int]]:
