@@ -41,6 +41,40 @@ def test_parallel_rendering_writes_the_same_bytes(tmp_path, monkeypatch):
     assert digest(tmp_path / "serial") == digest(tmp_path / "parallel")
 
 
+def test_long_lists_are_rendered_a_run_of_pages_at_a_time_from_orders_made_beforehand(tmp_path, monkeypatch):
+    # A worker copies every page of memory it reads: a list-page task renders a run of a list's
+    # pages, and neither sorts the whole list nor sums it up (the build process did, before forking).
+    import generator.render as render
+    from generator.render import pages as pages_module
+    from synth import generate
+
+    generate(800, tmp_path / "synthetic", seed=7)
+    catalog = read_catalog(tmp_path / "synthetic", AS_OF)
+    config = Config(browse_page_size=10)
+    monkeypatch.setattr(render, "CHUNK", 20)  # runs of 2 pages
+    tasks, units = render._tasks(catalog, config)
+    groups = pages_module.page_groups(catalog, config)
+    whole = [(spec.path, spec.name) for group in groups for spec in group()]
+    rest = [(spec.path, spec.name) for i, numbers in units if numbers is None for spec in groups[i]()]
+    pages_module.prepare_lists(catalog)
+    try:
+        def no_sorting(_):
+            raise AssertionError("a list was sorted while its pages were rendered")
+
+        monkeypatch.setattr(pages_module, "listing_order", no_sorting)
+        monkeypatch.setattr(pages_module, "_provider_summary", no_sorting)
+        in_runs = [(spec.path, spec.name) for i, numbers in units if numbers is not None
+                   for spec in groups[i](pages=numbers)]
+    finally:
+        pages_module.forget_lists()
+    runs = [numbers for _, numbers in units if numbers is not None]
+    assert runs and all(len(numbers) <= 2 for numbers in runs)
+    assert len(in_runs) == len(set(in_runs)) and set(in_runs) <= set(whole)
+    assert any(path.startswith("skills/") and "page" in path for path, _ in in_runs)
+    assert sorted(in_runs + rest) == sorted(whole)  # every page once, whether in runs or whole
+    assert {t[0] for t in tasks} == {"credentials", "groups"}
+
+
 @pytest.mark.parametrize(("iso", "words"), [
     ("P6W", "6 weeks"), ("P1W", "1 week"), ("PT40H", "40 hours"), ("P1Y6M", "1 year 6 months"),
     ("P2DT3H", "2 days 3 hours"), ("PT1.5H", "1.5 hours"), ("nonsense", "nonsense")])
