@@ -31,20 +31,21 @@ AS_OF = "2026-11-29"
 TASKS = 16  # a generation's tasks for one worker (render.TASKS_PER_WORKER)
 
 
-def _private_mb() -> int:
-    with open("/proc/self/smaps_rollup") as fh:
+def _proc_mb(file: str, field: str) -> int:
+    """A kB figure of this process from /proc (`field` of /proc/self/`file`), in MB."""
+    with open(f"/proc/self/{file}") as fh:
         for line in fh:
-            if line.startswith("Private_Dirty:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) // 1024
     return 0
+
+
+def _private_mb() -> int:
+    return _proc_mb("smaps_rollup", "Private_Dirty")
 
 
 def _resident_mb() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
+    return _proc_mb("status", "VmRSS")
 
 
 def _in_worker(work) -> int:
