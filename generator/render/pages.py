@@ -85,10 +85,11 @@ class Pager:
         return self.first + len(self.items) - 1 if self.items else 0
 
 
-def paginate(items: Sequence[Credential], size: int, prefix: str) -> list[Pager]:
-    """Split a list into pages of `size` (at least one page, even when empty)."""
+def paginate(items: Sequence[Credential], size: int, prefix: str, numbers: range | None = None) -> list[Pager]:
+    """Split a list into pages of `size` (at least one page, even when empty); `numbers`: just those pages."""
     count = max(1, -(-len(items) // size))
-    return [Pager(n, count, len(items), items[(n - 1) * size: n * size], prefix, size) for n in range(1, count + 1)]
+    return [Pager(n, count, len(items), items[(n - 1) * size: n * size], prefix, size)
+            for n in (numbers if numbers is not None else range(1, count + 1))]
 
 
 def listing_order(creds: Sequence[Credential]) -> list[Credential]:
@@ -140,11 +141,7 @@ def list_page_count(count: int, config: Config) -> int:
 def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, template: str, name: str,
                 description: str, context: dict, pages: range | None = None) -> Iterator[PageSpec]:
     """The pages of a list (`pages`: just these page numbers, 1-based)."""
-    order = _order(creds)
-    size = config.browse_page_size
-    count = list_page_count(len(order), config)
-    for number in pages if pages is not None else range(1, count + 1):
-        pager = Pager(number, count, len(order), order[(number - 1) * size: number * size], prefix, size)
+    for pager in paginate(_order(creds), config.browse_page_size, prefix, pages):
         suffix = f" (page {pager.number} of {pager.count})" if pager.count > 1 else ""
         yield PageSpec(pager.path, template, name + suffix, description,
                        {**context, "pager": pager, "heading": name},
