@@ -199,20 +199,21 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
     return pages, 0, entries, answers
 
 
-def _tasks(catalog: Catalog, config: Config) -> tuple[list[Task], list[tuple[int, range | None]]]:
+def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]) -> tuple[list[Task], list[tuple[int, range | None]]]:
     """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work.
 
     A long list (a provider's, a skill's, a browse list) is cut into runs of pages of about CHUNK
     credentials, so a task reads only the credentials on its pages: a worker copies every page of
     memory it reads, and a whole list at 750,000 records is tens of thousands of credentials.
-    Returns the tasks and the units ((group, page numbers or None for all)) "groups" tasks slice.
+    `sizes` is `group_sizes(catalog, config)`. Returns the tasks and the units ((group, page
+    numbers or None for all)) "groups" tasks slice.
     """
     total = len(catalog.credentials)
     tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     units: list[tuple[int, range | None]] = []
     weights: list[int] = []
     per_run = max(1, CHUNK // config.browse_page_size)
-    for i, (weight, pages) in enumerate(group_sizes(catalog, config)):
+    for i, (weight, pages) in enumerate(sizes):
         if pages > per_run:
             for first in range(1, pages + 1, per_run):
                 numbers = range(first, min(first + per_run, pages + 1))
@@ -239,11 +240,12 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
     statistics read every credential) and the compiled templates: a worker then reads only what
     its own pages show.
     """
-    tasks, units = _tasks(catalog, config)
+    sizes = group_sizes(catalog, config)
+    tasks, units = _tasks(catalog, config, sizes)
     related_index(catalog)
     prepare_lists(catalog)
     groups = page_groups(catalog, config)
-    ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(group_sizes(catalog, config)) if not pages}
+    ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(sizes) if not pages}
     job = _Job(catalog, config, shell, root, reuse, key, Fingerprints(catalog.fingerprints), known or {}, units, ready)
     env = environment()
     for name in env.list_templates():  # workers are replaced as they go

@@ -87,7 +87,7 @@ class Pager:
 
 def paginate(items: Sequence[Credential], size: int, prefix: str, numbers: range | None = None) -> list[Pager]:
     """Split a list into pages of `size` (at least one page, even when empty); `numbers`: just those pages."""
-    count = max(1, -(-len(items) // size))
+    count = page_count(len(items), size)
     return [Pager(n, count, len(items), items[(n - 1) * size: n * size], prefix, size)
             for n in (numbers if numbers is not None else range(1, count + 1))]
 
@@ -133,9 +133,14 @@ def _summary(creds: Sequence[Credential]) -> tuple[SealSummary, list[tuple[str, 
     return found[2] if found is not None and found[0] is creds and found[2] is not None else _provider_summary(creds)  # type: ignore[return-value]
 
 
+def page_count(count: int, size: int) -> int:
+    """How many pages of `size` a list of `count` items takes (at least one, even when empty)."""
+    return max(1, -(-count // size))
+
+
 def list_page_count(count: int, config: Config) -> int:
-    """How many pages a list of `count` credentials takes (at least one, even when empty)."""
-    return max(1, -(-count // config.browse_page_size))
+    """How many pages a list of `count` credentials takes under the config's page size."""
+    return page_count(count, config.browse_page_size)
 
 
 def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, template: str, name: str,
