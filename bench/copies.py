@@ -127,14 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="credcat-copies-"))
     try:
-        from synth import generate
+        from synth import generated
 
-        catalog = work / f"catalog-{args.size}"
-        if not (catalog / ".complete").exists():
-            shutil.rmtree(catalog, ignore_errors=True)
-            generate(args.size, catalog, 1)
-            (catalog / ".complete").write_text("1")
-        rows = measure(catalog, work)
+        rows = measure(generated(args.size, work / f"catalog-{args.size}"), work)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -47,17 +47,9 @@ def rss_mb() -> float:
 
 def catalog_for(n: int, seed: int, work: Path) -> Path:
     """A synthetic catalog of n records in work/catalog-<n>-<seed>, generated once."""
-    from synth import generate
+    from synth import generated
 
-    root = work / f"catalog-{n}-{seed}"
-    if not (root / ".complete").is_file():
-        if root.exists():
-            shutil.rmtree(root)
-        started = time.perf_counter()
-        generate(n, root, seed)
-        (root / ".complete").write_text("ok")
-        print(f"generated {n:,} records in {time.perf_counter() - started:.1f} s")
-    return root
+    return generated(n, work / f"catalog-{n}-{seed}", seed)
 
 
 def edited(catalog: Catalog, share: float) -> Catalog:

@@ -73,13 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="credcat-memory-"))
     try:
-        from synth import generate
+        from synth import generated
 
-        catalog, store = work / f"catalog-{args.size}", work / f"store-{args.size}"
-        if not (catalog / ".complete").exists():
-            shutil.rmtree(catalog, ignore_errors=True)
-            generate(args.size, catalog, 1)
-            (catalog / ".complete").write_text("1")
+        catalog, store = generated(args.size, work / f"catalog-{args.size}"), work / f"store-{args.size}"
         from generator.cache import RecordStore
         from generator.catalog import read_catalog
 

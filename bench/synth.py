@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import sys
 import time
 from bisect import bisect
@@ -1217,6 +1218,19 @@ def _write_in_worker(p: Provider) -> int:
     assert _WORKER is not None
     write_provider(p, *_WORKER)
     return p.size
+
+
+def generated(n: int, out: Path, seed: int = 1) -> Path:
+    """`out`, holding a synthetic catalog of n records from `seed`: generated once, kept for the next run.
+
+    A `.complete` file marks a finished tree; one left half-written by a stopped run is generated again.
+    """
+    out = Path(out)
+    if not (out / ".complete").is_file():
+        shutil.rmtree(out, ignore_errors=True)
+        generate(n, out, seed)
+        (out / ".complete").write_text("1")
+    return out
 
 
 def generate(
