@@ -317,3 +317,53 @@ def test_related_answers_are_kept_only_while_what_they_are_chosen_from_is_unchan
     assert after["acme/teamwork"] == before["acme/teamwork"]  # teamwork and communication: untouched
     teamwork.write_text(OTHER.replace("[teamwork, communication]", "[teamwork, python]"))
     assert keys()["beta/python-for-analysts"] != after["beta/python-for-analysts"]
+
+
+def test_after_a_small_change_the_render_stage_keeps_what_stands_before_forking(tmp_path, catalog, monkeypatch):
+    """The build process itself keeps the pages that stand; the tasks get only the rest, and no workers for a few."""
+    import generator.processes as processes
+    import generator.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_MIN", 5)  # the catalog has 5 credentials
+    calls: list[tuple[int, list[str], list[str]]] = []  # (workers, credential pages, other pages) of each render stage
+    work: list[int] = []
+    real_run = processes.run
+
+    def spy(job, tasks, jobs, *args, **kwargs):
+        if job is render._render_task:
+            assert render._JOB is not None
+            creds = render._JOB.catalog.credentials
+            ids = [creds[i].id for kind, first, stop in tasks if kind == "credentials"
+                   for i in render._JOB.todo[first:stop]]
+            groups = render.page_groups(render._JOB.catalog, render._JOB.config)
+            paths = [spec.path for kind, first, stop in tasks if kind == "groups"
+                     for i, numbers in render._JOB.units[first:stop]
+                     for spec in render._JOB.ready.get(i) or groups[i](pages=numbers)]
+            calls.append((jobs, ids, paths))
+            work.append(render._JOB.work)
+        return real_run(job, tasks, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(processes, "run", spy)
+    site = tmp_path / "site"
+    run(site, catalog, jobs=2)
+    workers, ids, paths = calls[-1]
+    assert workers == 2 and len(ids) == 5 and "providers/acme/" in paths  # no last site: every page, in workers
+
+    run(site, catalog, jobs=2)
+    workers, ids, paths = calls[-1]
+    # Nothing changed: only the group holding the page the search stage fills is left (the task keeps the others).
+    assert (workers, ids, paths) == (1, [], ["stats/", "compare/", "search/"])
+
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    teamwork = catalog / "acme/credentials/teamwork.yml"
+    teamwork.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice"))
+    report = run(site, catalog, jobs=2)
+    workers, ids, paths = calls[-1]
+    assert work[-1] < work[0]
+    assert "acme/teamwork" in ids and len(ids) < 5
+    assert "providers/acme/" in paths and "search/" in paths  # its provider lists it by its title
+    assert "providers/beta/" not in paths
+    assert report.reused > 0
+    run(tmp_path / "clean", catalog, clean=True, previous=str(published))
+    assert digest(site) == digest(tmp_path / "clean")

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import jinja2
 
 from ..catalog import Catalog
 from ..cache import Fingerprints, digest
-from ..outputs import OutputReuse
+from ..outputs import Kept, OutputReuse
 from .. import processes
 from ..config import Config
 from ..feeds.writer import write_text_file
@@ -120,10 +120,12 @@ class _Job:
     related: dict[str, tuple[bytes, list[str]]]  # the last build's answers: id -> (inputs key, related ids)
     units: list[tuple[int, range | None]]  # (page group, its page numbers or None for all): "groups" tasks slice this
     ready: dict[int, list[PageSpec]]  # the pages of the groups that are not lists, made before the workers were forked
+    todo: Sequence[int] = ()  # positions in catalog.credentials of the pages to make or check: "credentials" tasks slice this
+    work: int = 0  # what the tasks hold: their credential pages, plus the credentials their list pages list
 
 
 _JOB: _Job | None = None
-Task = tuple[str, int, int]  # ("credentials", first, stop) of catalog.credentials, or ("groups", first, stop) of _Job.units
+Task = tuple[str, int, int]  # ("credentials", first, stop) of _Job.todo, or ("groups", first, stop) of _Job.units
 
 
 def credential_signature(job: _Job, cred, related: list) -> bytes:
@@ -154,6 +156,43 @@ def _related(job: _Job, index, cred, answers: list) -> list:
     return found
 
 
+def _plan_credentials(job: _Job, planned: list | None, advance: Callable[[int], None] | None) -> list[int]:
+    """Keep, here, every credential page that stands in the last build's site; return the positions of the others.
+
+    A page stands when its related credentials are the last build's answer (their inputs are
+    unchanged) and its signature is the one its file was made from. That is a few hashes and a
+    stat a page, cheaper than forking a worker for: after a one-record change nearly every page
+    stands. A page whose related credentials must be chosen again is left to the tasks, which
+    choose them in parallel. The kept pages' (pages, credential pages, entries, answers) go into
+    `planned`, as a task would give them.
+    """
+    assert job.reuse is not None
+    index = related_index(job.catalog)
+    keep, by_id = job.reuse.keep, job.catalog.by_id
+    todo: list[int] = []
+    entries: list = []
+    answers: list = []
+    kept = 0
+    for i, cred in enumerate(job.catalog.credentials):
+        known = job.related.get(cred.id)
+        found = [by_id[cid] for cid in known[1] if cid in by_id] if known is not None else []
+        rel = f"credentials/{cred.id}/index.html"
+        if (known is None or len(found) != len(known[1]) or known[0] != index.inputs_key(cred)
+                or (entry := keep(rel, credential_signature(job, cred, found))) is None):
+            todo.append(i)  # its task chooses its related credentials again, or makes the page
+            continue
+        entries.append((rel, entry))
+        answers.append((cred.id, known))
+        kept += 1
+        if advance is not None and kept % CHUNK == 0:
+            advance(CHUNK)
+    if advance is not None and kept % CHUNK:
+        advance(kept % CHUNK)
+    if planned is not None:
+        planned.append((kept, kept, entries, answers))
+    return todo
+
+
 def _render_task(task: Task) -> tuple[int, int, list, list]:
     """Render one task in a worker: a slice of credential pages, or a slice of the other pages' groups.
 
@@ -169,7 +208,8 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
     kind, first, stop = task
     if kind == "credentials":
         index = related_index(job.catalog)
-        for cred in job.catalog.credentials[first:stop]:
+        creds = job.catalog.credentials
+        for cred in (creds[i] for i in job.todo[first:stop]):
             pages += 1
             rel = f"credentials/{cred.id}/index.html"
             found = _related(job, index, cred, answers) if job.reuse is not None else index.related(cred)
@@ -187,29 +227,56 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
     for i, numbers in job.units[first:stop]:
         for spec in job.ready[i] if i in job.ready else groups[i](pages=numbers):
             pages += 1
-            rel = f"{spec.path}index.html"
-            if job.reuse is not None and spec.path not in NEVER_REUSED:
-                signature = job.fingerprints.signature(job.key, spec.__dict__)
-                entry = job.reuse.keep(rel, signature)
-                if entry is not None:
-                    entries.append((rel, entry))
+            if job.reuse is not None:
+                rel, entry = _kept_page(job, spec)
+                entries.append((rel, entry))
+                if type(entry) is int:
                     continue
-                entries.append((rel, signature))
             write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
     return pages, 0, entries, answers
 
 
-def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]) -> tuple[list[Task], list[tuple[int, range | None]]]:
-    """Credential pages in slices of CHUNK; the other pages' groups in slices of about as much work.
+def _kept_page(job: _Job, spec: PageSpec) -> tuple[str, Kept | bytes | None]:
+    """(file, entry) of a page that is not a credential's: its kept entry when it stands, else what it is made from."""
+    assert job.reuse is not None
+    rel = f"{spec.path}index.html"
+    if spec.path in NEVER_REUSED:
+        return rel, None
+    signature = job.fingerprints.signature(job.key, spec.__dict__)
+    entry = job.reuse.keep(rel, signature)
+    return rel, signature if entry is None else entry
+
+
+def _plan_groups(job: _Job, weights: list[int], planned: list) -> tuple[list[tuple[int, range | None]], list[int]]:
+    """Keep, here, every unit of list pages (and other pages) that stands whole; return the other units and their weights.
+
+    A unit's pages are signed as a task signs them; when each stands, its entries go into
+    `planned`, else the whole unit is left to a task (which signs them again, keeps those that
+    stand and makes the rest).
+    """
+    groups = page_groups(job.catalog, job.config)
+    left: list[tuple[int, range | None]] = []
+    left_weights: list[int] = []
+    entries: list = []
+    for (i, numbers), weight in zip(job.units, weights):
+        found = [_kept_page(job, spec) for spec in (job.ready[i] if i in job.ready else groups[i](pages=numbers))]
+        if all(type(entry) is int for _, entry in found):
+            entries += found
+        else:
+            left.append((i, numbers))
+            left_weights.append(weight)
+    planned.append((len(entries), 0, entries, []))
+    return left, left_weights
+
+
+def _units(config: Config, sizes: list[tuple[int, int]]) -> tuple[list[tuple[int, range | None]], list[int]]:
+    """The units "groups" tasks slice ((group, page numbers or None for all)), and the work of each.
 
     A long list (a provider's, a skill's, a browse list) is cut into runs of pages of about CHUNK
     credentials, so a task reads only the credentials on its pages: a worker copies every page of
     memory it reads, and a whole list at 750,000 records is tens of thousands of credentials.
-    `sizes` is `group_sizes(catalog, config)`. Returns the tasks and the units ((group, page
-    numbers or None for all)) "groups" tasks slice.
+    `sizes` is `group_sizes(catalog, config)`.
     """
-    total = len(catalog.credentials)
-    tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     units: list[tuple[int, range | None]] = []
     weights: list[int] = []
     per_run = max(1, CHUNK // config.browse_page_size)
@@ -222,6 +289,12 @@ def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]) -> tu
         else:
             units.append((i, None))
             weights.append(weight)
+    return units, weights
+
+
+def _slices(total: int, weights: list[int]) -> list[Task]:
+    """Credential pages (`total` of them) in slices of CHUNK; the units of `weights` in slices of about CHUNK x 4 work."""
+    tasks: list[Task] = [("credentials", i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     first, weight = 0, 0
     for n, w in enumerate(weights):
         weight += w
@@ -229,24 +302,44 @@ def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]) -> tu
             tasks.append(("groups", first, n + 1))
             first, weight = n + 1, 0
     # The heaviest slices first, so no worker is left with a long one at the end.
-    return sorted(tasks, key=lambda t: t[0] == "credentials"), units
+    return sorted(tasks, key=lambda t: t[0] == "credentials")
+
+
+def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]
+           ) -> tuple[list[Task], list[tuple[int, range | None]]]:
+    """Every page as tasks: credential pages in slices of CHUNK, the other pages' units in slices of about as much work.
+
+    Returns the tasks and the units "groups" tasks slice (see _units).
+    """
+    units, weights = _units(config, sizes)
+    return _slices(len(catalog.credentials), weights), units
 
 
 def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: OutputReuse | None = None,
-            key: bytes = b"", known: dict | None = None) -> tuple[list[Task], _Job]:
+            key: bytes = b"", known: dict | None = None, planned: list | None = None,
+            advance: Callable[[int], None] | None = None) -> tuple[list[Task], _Job]:
     """The render stage's tasks, and what its workers inherit, built once here before they are forked.
 
     The related index, every list's order and summary, the pages that are not lists (the
     statistics read every credential) and the compiled templates: a worker then reads only what
-    its own pages show.
+    its own pages show. With the last build's site (`reuse`), the credential pages that stand are
+    found here too (`_plan_credentials`, their entries and related answers added to `planned`):
+    the tasks make only the others.
     """
     sizes = group_sizes(catalog, config)
-    tasks, units = _tasks(catalog, config, sizes)
     related_index(catalog)
     prepare_lists(catalog)
     groups = page_groups(catalog, config)
     ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(sizes) if not pages}
-    job = _Job(catalog, config, shell, root, reuse, key, Fingerprints(catalog.fingerprints), known or {}, units, ready)
+    units, weights = _units(config, sizes)
+    job = _Job(catalog, config, shell, root, reuse, key, Fingerprints(catalog.fingerprints), known or {}, units, ready,
+               range(len(catalog.credentials)))
+    if reuse is not None and reuse.old and planned is not None:
+        job.todo = _plan_credentials(job, planned, advance)
+        if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to change either
+            job.units, weights = _plan_groups(job, weights, planned)
+    tasks = _slices(len(job.todo), weights)
+    job.work = len(job.todo) + sum(weights)
     env = environment()
     for name in env.list_templates():  # workers are replaced as they go
         env.get_template(name)
@@ -271,7 +364,8 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     result = RenderResult()
     known = _load_related(config.cache_dir, key) if reuse is not None and reuse.old else {}
     answers: dict[str, tuple[bytes, list[str]]] = {}
-    tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known)
+    planned: list = []
+    tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known, planned, advance)
     # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
     # walking them on every collection (and from touching, so copying, forked workers' pages).
     gc.freeze()
@@ -286,7 +380,14 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             advance(creds)
 
     try:
-        workers = jobs if total >= PARALLEL_MIN else 1
+        for pages, creds, entries, found in planned:  # the credential pages that stand, found by prepare
+            result.pages += pages
+            result.credentials += creds
+            assert reuse is not None
+            reuse.merge(entries)
+            answers.update(found)
+        # Workers only for work enough to pay for forking them: every fork copies what its tasks read.
+        workers = jobs if total >= PARALLEL_MIN and _JOB.work >= PARALLEL_MIN else 1
         for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
             take(*done)
     finally:

@@ -374,7 +374,7 @@ def group_sizes(catalog: Catalog, config: Config) -> list[tuple[int, int]]:
     sizes.append((len(catalog.taxonomy.skills), 0))
     sizes.append((1, 0))  # the browse index
     sizes += [(len(creds) + 1, list_page_count(len(creds), config)) for _, _, creds, _ in browse_lists(catalog)]
-    sizes.append((len(catalog.credentials) + 1, 0))  # the statistics
+    sizes.append((3, 0))  # the statistics, compare and search pages (made before the render stage forks workers)
     return sizes
 
 
