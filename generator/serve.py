@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.server
 import json
 import shutil
-import sys
 import tempfile
 import threading
 import time

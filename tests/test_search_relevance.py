@@ -5,7 +5,6 @@ tests/test_search_browser.py checks the browser ranks the same way.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 from conftest import PROVIDER, TAXONOMY
 from generator.serve import TAG, Builds, make_handler
