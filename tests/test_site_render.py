@@ -75,6 +75,25 @@ def test_long_lists_are_rendered_a_run_of_pages_at_a_time_from_orders_made_befor
     assert {t[0] for t in tasks} == {"credentials", "groups"}
 
 
+def test_lists_prepared_beforehand_are_in_listing_order(tmp_path):
+    # prepare_lists sorts the catalog once and each list by its credentials' places in it: the
+    # order must be listing_order's, retired credentials last, ties on the title broken by id.
+    from generator.render import pages as pages_module
+    from synth import generate
+
+    generate(800, tmp_path / "synthetic", seed=11)
+    catalog = read_catalog(tmp_path / "synthetic", AS_OF)
+    lists = [*catalog.by_provider.values(), *catalog.by_skill.values(), *catalog.by_type.values(),
+             *catalog.by_eqf.values(), *catalog.by_audience.values()]
+    expected = [[cred.id for cred in pages_module.listing_order(creds)] for creds in lists]
+    assert any(cred.retired for cred in catalog.credentials)
+    pages_module.prepare_lists(catalog)
+    try:
+        assert [[cred.id for cred in pages_module._order(creds)] for creds in lists] == expected
+    finally:
+        pages_module.forget_lists()
+
+
 @pytest.mark.parametrize(("iso", "words"), [
     ("P6W", "6 weeks"), ("P1W", "1 week"), ("PT40H", "40 hours"), ("P1Y6M", "1 year 6 months"),
     ("P2DT3H", "2 days 3 hours"), ("PT1.5H", "1.5 hours"), ("nonsense", "nonsense")])

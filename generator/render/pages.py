@@ -110,8 +110,15 @@ def prepare_lists(catalog: Catalog) -> None:
     _PREPARED.clear()
     lists = [*catalog.by_provider.values(), *catalog.by_skill.values(), *catalog.by_type.values(),
              *catalog.by_eqf.values(), *catalog.by_audience.values()]
+    # The whole catalog sorted once; each list then by its credentials' places in it, the same order
+    # (listing_order's key is a total one), for an int a credential instead of a tuple of strings.
+    place = {id(cred): n for n, cred in enumerate(listing_order(catalog.credentials))}
     for creds in lists:
-        _PREPARED[id(creds)] = (creds, listing_order(creds), None)
+        try:
+            order = sorted(creds, key=lambda cred: place[id(cred)])
+        except KeyError:  # a list holding a credential the catalog does not (a catalog made by hand)
+            order = listing_order(creds)
+        _PREPARED[id(creds)] = (creds, order, None)
     for creds in catalog.by_provider.values():
         _PREPARED[id(creds)] = (creds, _PREPARED[id(creds)][1], _provider_summary(creds))
 
