@@ -81,7 +81,7 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
 @AS_OF_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings (catalog and MkDocs) as errors.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Processes rendering pages (default: one per CPU; catalogs under 2,000 credentials use one).")
+              help="Processes rendering pages (default: one per CPU; one for catalogs under 2,000 credentials, and for a cached build with fewer than 2,000 pages' worth left to make).")
 @click.option("--previous", metavar="DIR|URL", default=None,
               help="The previously published site the change feed compares with (default: the config's `previous`, else the output folder).")
 @click.option("--clean", is_flag=True,
