@@ -52,7 +52,8 @@ def test_long_lists_are_rendered_a_run_of_pages_at_a_time_from_orders_made_befor
     catalog = read_catalog(tmp_path / "synthetic", AS_OF)
     config = Config(browse_page_size=10)
     monkeypatch.setattr(render, "CHUNK", 20)  # runs of 2 pages
-    tasks, units = render._tasks(catalog, config, pages_module.group_sizes(catalog, config))
+    units, weights = render._units(config, pages_module.group_sizes(catalog, config))
+    tasks = render._slices(len(catalog.credentials), weights)
     groups = pages_module.page_groups(catalog, config)
     whole = [(spec.path, spec.name) for group in groups for spec in group()]
     rest = [(spec.path, spec.name) for i, numbers in units if numbers is None for spec in groups[i]()]

@@ -305,16 +305,6 @@ def _slices(total: int, weights: list[int]) -> list[Task]:
     return sorted(tasks, key=lambda t: t[0] == "credentials")
 
 
-def _tasks(catalog: Catalog, config: Config, sizes: list[tuple[int, int]]
-           ) -> tuple[list[Task], list[tuple[int, range | None]]]:
-    """Every page as tasks: credential pages in slices of CHUNK, the other pages' units in slices of about as much work.
-
-    Returns the tasks and the units "groups" tasks slice (see _units).
-    """
-    units, weights = _units(config, sizes)
-    return _slices(len(catalog.credentials), weights), units
-
-
 def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: OutputReuse | None = None,
             key: bytes = b"", known: dict | None = None, planned: list | None = None,
             advance: Callable[[int], None] | None = None) -> tuple[list[Task], _Job]:
@@ -323,8 +313,9 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
     The related index, every list's order and summary, the pages that are not lists (the
     statistics read every credential) and the compiled templates: a worker then reads only what
     its own pages show. With the last build's site (`reuse`), the credential pages that stand are
-    found here too (`_plan_credentials`, their entries and related answers added to `planned`):
-    the tasks make only the others.
+    kept here too (`_plan_credentials`), and after a small change the runs of list pages that
+    stand whole (`_plan_groups`), their entries and related answers added to `planned`: the
+    tasks make only the others.
     """
     sizes = group_sizes(catalog, config)
     related_index(catalog)
@@ -336,7 +327,7 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
                range(len(catalog.credentials)))
     if reuse is not None and reuse.old and planned is not None:
         job.todo = _plan_credentials(job, planned, advance)
-        if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to change either
+        if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
             job.units, weights = _plan_groups(job, weights, planned)
     tasks = _slices(len(job.todo), weights)
     job.work = len(job.todo) + sum(weights)
@@ -380,12 +371,9 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
             advance(creds)
 
     try:
-        for pages, creds, entries, found in planned:  # the credential pages that stand, found by prepare
-            result.pages += pages
+        for pages, creds, entries, found in planned:  # the pages that stand, found by prepare (which told `advance`)
+            take(pages, 0, entries, found)
             result.credentials += creds
-            assert reuse is not None
-            reuse.merge(entries)
-            answers.update(found)
         # Workers only for work enough to pay for forking them: every fork copies what its tasks read.
         workers = jobs if total >= PARALLEL_MIN and _JOB.work >= PARALLEL_MIN else 1
         for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
