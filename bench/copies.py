@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/copies.py: how much of the catalog a forked render worker copies, by kind of task.
+"""bench/copies.py: how much of the catalog a forked worker (of the render stage, or search) copies, by kind of task.
 
 A forked worker shares the build process's memory until it writes to a page; CPython writes a
 reference count into every object it reads, so every page of records a worker reads becomes its
@@ -9,10 +9,13 @@ fork, the catalog frozen for the garbage collector), then forks one worker for e
 one after the other. Each worker does only that work and reports the private memory it gained
 (Private_Dirty of /proc/self/smaps_rollup, Linux only). The ratio column divides that by the
 build process's own resident memory, measured in the same run: the share of the loaded catalog
-one worker copies.
+one worker copies. With `--search`, the search stage's workers too: one first-pass worker's
+chunks, and a second-pass worker's share (of two) of the terms' files, after the first pass has
+been joined in the build process.
 
     python bench/copies.py                  # 10,000 records
     python bench/copies.py --size 100000
+    python bench/copies.py --size 100000 --search   # the search stage's workers too
 """
 from __future__ import annotations
 
@@ -64,8 +67,9 @@ def _in_worker(work) -> int:
         return int(fh.read() or 0)
 
 
-def measure(catalog_dir: Path, work: Path) -> list[tuple[str, int]]:
-    """(kind of work, MB a worker copied doing it), with the build process's resident MB first."""
+def measure(catalog_dir: Path, work: Path, search: bool = False) -> list[tuple[str, int]]:
+    """(kind of work, MB a worker copied doing it), with the build process's resident MB first; `search`: the
+    search stage's workers too."""
     os.environ["CREDCAT_CACHE_DIR"] = str(work / "cache")
     import generator.render as render
     from generator.build import build_narrative, global_key, load_catalog, open_store, read_config, staging
@@ -114,6 +118,43 @@ def measure(catalog_dir: Path, work: Path) -> list[tuple[str, int]]:
                 ("the statistics page", _in_worker(run_groups([stats])))]
         render._JOB = None
         gc.unfreeze()
+        if search:
+            rows += search_rows(catalog, config, out)
+    return rows
+
+
+def search_rows(catalog, config, out: Path) -> list[tuple[str, int]]:
+    """The search stage's two kinds of worker, as build_index forks them (one first-pass worker's chunks; a
+    second-pass worker's share of two), and the build process's resident memory once the first pass is joined."""
+    import generator.search.build as search
+    from generator.search.index import AVG_SAMPLE, SUMMARY_PAGE, IndexBuilder, avg_lengths, field_lengths
+
+    builder = IndexBuilder(catalog, config)
+    avg = avg_lengths([field_lengths(c, catalog, builder.pipes) for c in catalog.credentials[:AVG_SAMPLE]])
+    chunks = search._chunks(catalog.credentials)
+    middle = len(chunks) // 2
+    first_pass = chunks[middle:middle + search.CHUNKS_PER_WORKER]
+    root = out / "search-index"
+    root.mkdir()
+    search._JOB = (builder, root, avg, None, b"", False)
+    gc.freeze()
+    try:
+        rows = [(f"{len(first_pass)} first-pass search chunks ({sum(b - a for a, b in first_pass):,} credentials)",
+                 _in_worker(lambda: [search._collect_job(chunk) for chunk in first_pass]))]
+        for start, stop in chunks:  # the first pass, here: the build process holds the joined index
+            builder.add_chunk(builder.collect(start, stop, avg), start)
+        builder.finish()
+        gc.freeze()
+        terms = list(range(len(builder.vocab)))
+        weights = [len(builder.docs[builder.vocab[t]]) + 50 for t in terms]
+        share = search._split(terms, weights, 2)[0]
+        pages = range(-(-len(catalog.credentials) // SUMMARY_PAGE))
+        rows += [("the build process once the first pass is joined (resident)", _resident_mb()),
+                 (f"a second-pass search worker's share of two ({len(share):,} of {len(terms):,} terms, "
+                  "half the summaries)", _in_worker(lambda: search._write_job((share, pages[:len(pages) // 2]))))]
+    finally:
+        search._JOB = None
+        gc.unfreeze()
     return rows
 
 
@@ -121,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="records in the synthetic catalog")
     parser.add_argument("--work", type=Path, default=None, help="where the catalog goes (default: a temporary folder)")
+    parser.add_argument("--search", action="store_true", help="the search stage's workers too")
     args = parser.parse_args(argv)
     if not Path("/proc/self/smaps_rollup").exists() or not hasattr(os, "fork"):
         print("bench/copies.py needs Linux (fork and /proc/self/smaps_rollup)", file=sys.stderr)
@@ -129,12 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from synth import generated
 
-        rows = measure(generated(args.size, work / f"catalog-{args.size}"), work)
+        rows = measure(generated(args.size, work / f"catalog-{args.size}"), work, args.search)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     resident = rows[0][1] or 1
-    print(f"One forked render worker per kind of work, {args.size:,} records, same run:\n")
+    print(f"One forked worker per kind of work, {args.size:,} records, same run:\n")
     print("| what the worker did | private memory it gained | share of the build process's memory |")
     print("|---|---|---|")
     for name, mb in rows:
