@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""bench/search_peak.py: the search stage's peak memory, the build process's own beside all processes'.
+
+Loads a synthetic catalog (bench/synth.py) as `credcat build` does, through a record store in the
+work folder, then runs the search stage alone (`build_index`, no build cache) while a thread sums
+the proportional set size (PSS, /proc/<pid>/smaps_rollup, Linux only) of this process and of
+every worker it has forked, every 0.3 s. It reports the build process's resident memory before
+the stage and at its peak, and the peak of the PSS sum (what all of them hold, shared pages
+counted once). With `--second-pass-here` the stage's second pass (writing
+the terms' files) runs in the build process instead of in workers, so the two runs side by side
+say which pass's workers make the peak.
+
+    python bench/search_peak.py --size 100000
+    python bench/search_peak.py --size 100000 --second-pass-here
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+AS_OF = "2026-11-29"
+
+
+def rollup_mb(pid: int, field: str = "Pss") -> int:
+    """A figure of /proc/<pid>/smaps_rollup (Pss, Rss) in MB; 0 once the process has exited."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(child) for child in fh.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+class Sampler(threading.Thread):
+    """Keeps the peak resident memory of this process, and the peak PSS of this process plus its children.
+
+    The build process's own figure is its RSS: its PSS falls as forked workers share its pages.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.own = self.total = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while True:  # a sample at once, then every 0.3 s, and one more when told to stop
+            stop = self.done.wait(0.3) if self.own else False
+            me = os.getpid()
+            self.own = max(self.own, rollup_mb(me, "Rss"))
+            self.total = max(self.total, rollup_mb(me) + sum(rollup_mb(child) for child in children(me)))
+            if stop:
+                return
+
+
+def measure(catalog_dir: Path, cache: Path, work: Path, jobs: int, second_here: bool) -> dict:
+    """Load the catalog through the record store in `cache`, then run and sample the search stage alone."""
+    os.environ["CREDCAT_CACHE_DIR"] = str(cache)
+    import generator.search.build as search
+    from generator.build import load_catalog, open_store, read_config
+    from generator.processes import release_free_memory
+
+    _, config = read_config(REPO / "site_config.yml", catalog=catalog_dir, out=work / "site", as_of=AS_OF)
+    store = open_store(config, False)
+    try:
+        catalog = load_catalog(config, None, os.cpu_count() or 1, store)
+    finally:
+        store.close()
+    release_free_memory()
+    if second_here:
+        pool_run = search.processes.run
+
+        def run(job, tasks, workers, *args, **kwargs):
+            return pool_run(job, tasks, 1 if job is search._write_job else workers, *args, **kwargs)
+
+        search.processes = type("SecondPassHere", (), {"run": staticmethod(run)})
+    before = rollup_mb(os.getpid(), "Rss")
+    sampler = Sampler()
+    sampler.start()
+    out = Path(tempfile.mkdtemp(dir=work, prefix="search-"))
+    try:
+        started = time.perf_counter()
+        search.build_index(catalog, config, out, jobs=jobs)
+        seconds = time.perf_counter() - started
+    finally:
+        sampler.done.set()
+        sampler.join()
+        shutil.rmtree(out, ignore_errors=True)
+    return {"records": len(catalog.credentials), "seconds": seconds, "before": before,
+            "own": sampler.own, "total": sampler.total}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=10_000, help="records in the synthetic catalog")
+    parser.add_argument("--work", type=Path, default=None, help="where the catalog and store go (default: a temporary folder)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the stage (default 2)")
+    parser.add_argument("--second-pass-here", action="store_true", help="the second pass in the build process")
+    args = parser.parse_args(argv)
+    if not Path("/proc/self/smaps_rollup").exists():
+        print("bench/search_peak.py needs Linux (/proc/<pid>/smaps_rollup)", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(REPO / "bench"))
+    from synth import generated
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="credcat-search-peak-"))
+    try:
+        # bench/run's names: with --work /var/tmp/credcat-bench its record store is reused, not filled again
+        row = measure(generated(args.size, work / f"catalog-{args.size}"), work / f"cache-{args.size}", work,
+                      args.jobs, args.second_pass_here)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    where = "in the build process" if args.second_pass_here else "in workers"
+    print(f"The search stage alone, {row['records']:,} records, {args.jobs} processes, second pass {where}:\n")
+    print("| build process before (RSS) | build process at its peak (RSS) | all processes at their peak (PSS summed) | stage s |")
+    print("|---|---|---|---|")
+    print(f"| {row['before']:,} MB | {row['own']:,} MB | {row['total']:,} MB | {row['seconds']:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
