@@ -72,18 +72,12 @@ def measure(catalog_dir: Path, work: Path, search: bool = False) -> list[tuple[s
     search stage's workers too."""
     os.environ["CREDCAT_CACHE_DIR"] = str(work / "cache")
     import generator.render as render
-    from generator.build import build_narrative, global_key, load_catalog, open_store, read_config, staging
+    from generator.build import build_narrative, check_catalog, global_key, read_config, staging
     from generator.outputs import OutputReuse
-    from generator.processes import release_free_memory
     from generator.render.pages import browse_lists, page_groups
 
     mk, config = read_config(REPO / "site_config.yml", catalog=catalog_dir, out=work / "site", as_of=AS_OF)
-    store = open_store(config, True)
-    try:
-        catalog = load_catalog(config, None, os.cpu_count() or 1, store)
-    finally:
-        store.close()
-    release_free_memory()
+    catalog = check_catalog(config, None, os.cpu_count() or 1, clean=True)
     with staging(config.site_dir) as out:
         reuse = OutputReuse(config.cache_dir, config.site_dir, out, clean=True)
         shell = build_narrative(mk, config, catalog, out)

@@ -77,16 +77,10 @@ def measure(catalog_dir: Path, cache: Path, work: Path, jobs: int, second_here: 
     """Load the catalog through the record store in `cache`, then run and sample the search stage alone."""
     os.environ["CREDCAT_CACHE_DIR"] = str(cache)
     import generator.search.build as search
-    from generator.build import load_catalog, open_store, read_config
-    from generator.processes import release_free_memory
+    from generator.build import check_catalog, read_config
 
     _, config = read_config(REPO / "site_config.yml", catalog=catalog_dir, out=work / "site", as_of=AS_OF)
-    store = open_store(config, False)
-    try:
-        catalog = load_catalog(config, None, os.cpu_count() or 1, store)
-    finally:
-        store.close()
-    release_free_memory()
+    catalog = check_catalog(config, None, os.cpu_count() or 1)
     if second_here:
         pool_run = search.processes.run
 

@@ -77,12 +77,7 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
     if previous is not None:
         config = replace(config, previous=previous)
     # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
-    store = open_store(config, clean)
-    try:
-        cat = load_catalog(config, progress, jobs, store)
-    finally:
-        store.close()
-    release_free_memory()  # what checking freed (pickled results, parsed YAML), before workers are forked
+    cat = check_catalog(config, progress, jobs, clean)
     # Everything is written into a fresh folder beside the output: with the cache, only the files
     # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
@@ -198,6 +193,20 @@ def load_catalog(config: Config, progress: Progress | None = None, jobs: int = 1
                  store: RecordStore | None = None) -> Catalog:
     """Read, check and index the catalog (raises CatalogError with every problem)."""
     return read_catalog(config.catalog, config.as_of, strict=config.strict, jobs=jobs, store=store, progress=progress)
+
+
+def check_catalog(config: Config, progress: Progress | None = None, jobs: int = 1, clean: bool = False) -> Catalog:
+    """The catalog, checked through the cache folder's record store (emptied first when `clean`), as `build` reads it.
+
+    What checking freed (pickled results, parsed YAML) is handed back before the caller forks workers.
+    """
+    store = open_store(config, clean)
+    try:
+        catalog = load_catalog(config, progress, jobs, store)
+    finally:
+        store.close()
+    release_free_memory()
+    return catalog
 
 
 def build_narrative(mk: MkDocsConfig, config: Config, catalog: Catalog, out: Path) -> Shell:
