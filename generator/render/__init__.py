@@ -141,22 +141,29 @@ def credential_signature(job: _Job, cred, related: list) -> bytes:
     return digest(*parts)
 
 
-def _related(job: _Job, index, cred, answers: list) -> list:
-    """`cred`'s related credentials: the last build's answer when what they are chosen from is unchanged."""
-    inputs = index.inputs_key(cred)
+def _known_related(job: _Job, index, cred) -> list | None:
+    """The last build's answer for `cred`'s related credentials, when what they are chosen from is unchanged
+    and each is still in the catalog; else None."""
     known = job.related.get(cred.id)
-    if known is not None and known[0] == inputs:
-        by_id = job.catalog.by_id
-        found = [by_id[cid] for cid in known[1] if cid in by_id]
-        if len(found) == len(known[1]):
-            answers.append((cred.id, known))
-            return found
+    if known is None:
+        return None
+    by_id = job.catalog.by_id
+    found = [by_id[cid] for cid in known[1] if cid in by_id]
+    return found if len(found) == len(known[1]) and known[0] == index.inputs_key(cred) else None
+
+
+def _related(job: _Job, index, cred, answers: list) -> list:
+    """`cred`'s related credentials: the last build's answer when it still holds, else chosen afresh."""
+    found = _known_related(job, index, cred)
+    if found is not None:
+        answers.append((cred.id, job.related[cred.id]))
+        return found
     found = index.related(cred)
-    answers.append((cred.id, (inputs, [other.id for other in found])))
+    answers.append((cred.id, (index.inputs_key(cred), [other.id for other in found])))
     return found
 
 
-def _plan_credentials(job: _Job, planned: list | None, advance: Callable[[int], None] | None) -> list[int]:
+def _plan_credentials(job: _Job, planned: list, advance: Callable[[int], None] | None) -> list[int]:
     """Keep, here, every credential page that stands in the last build's site; return the positions of the others.
 
     A page stands when its related credentials are the last build's answer (their inputs are
@@ -168,28 +175,25 @@ def _plan_credentials(job: _Job, planned: list | None, advance: Callable[[int], 
     """
     assert job.reuse is not None
     index = related_index(job.catalog)
-    keep, by_id = job.reuse.keep, job.catalog.by_id
+    keep = job.reuse.keep
     todo: list[int] = []
     entries: list = []
     answers: list = []
     kept = 0
     for i, cred in enumerate(job.catalog.credentials):
-        known = job.related.get(cred.id)
-        found = [by_id[cid] for cid in known[1] if cid in by_id] if known is not None else []
+        found = _known_related(job, index, cred)
         rel = f"credentials/{cred.id}/index.html"
-        if (known is None or len(found) != len(known[1]) or known[0] != index.inputs_key(cred)
-                or (entry := keep(rel, credential_signature(job, cred, found))) is None):
+        if found is None or (entry := keep(rel, credential_signature(job, cred, found))) is None:
             todo.append(i)  # its task chooses its related credentials again, or makes the page
             continue
         entries.append((rel, entry))
-        answers.append((cred.id, known))
+        answers.append((cred.id, job.related[cred.id]))
         kept += 1
         if advance is not None and kept % CHUNK == 0:
             advance(CHUNK)
     if advance is not None and kept % CHUNK:
         advance(kept % CHUNK)
-    if planned is not None:
-        planned.append((kept, kept, entries, answers))
+    planned.append((kept, kept, entries, answers))
     return todo
 
 
