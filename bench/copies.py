@@ -121,10 +121,10 @@ def search_rows(catalog, config, out: Path) -> list[tuple[str, int]]:
     """The search stage's two kinds of worker, as build_index forks them (one first-pass worker's chunks; a
     second-pass worker's share of two), and the build process's resident memory once the first pass is joined."""
     import generator.search.build as search
-    from generator.search.index import AVG_SAMPLE, SUMMARY_PAGE, IndexBuilder, avg_lengths, field_lengths
+    from generator.search.index import SUMMARY_PAGE, IndexBuilder
 
     builder = IndexBuilder(catalog, config)
-    avg = avg_lengths([field_lengths(c, catalog, builder.pipes) for c in catalog.credentials[:AVG_SAMPLE]])
+    avg = search.sampled_avg_lengths(builder)
     chunks = search._chunks(catalog.credentials)
     middle = len(chunks) // 2
     first_pass = chunks[middle:middle + search.CHUNKS_PER_WORKER]
@@ -140,8 +140,7 @@ def search_rows(catalog, config, out: Path) -> list[tuple[str, int]]:
         builder.finish()
         gc.freeze()
         terms = list(range(len(builder.vocab)))
-        weights = [len(builder.docs[builder.vocab[t]]) + 50 for t in terms]
-        share = search._split(terms, weights, 2)[0]
+        share = search._split(terms, search.term_weights(builder, terms), 2)[0]
         pages = range(-(-len(catalog.credentials) // SUMMARY_PAGE))
         rows += [("the build process once the first pass is joined (resident)", _resident_mb()),
                  (f"a second-pass search worker's share of two ({len(share):,} of {len(terms):,} terms, "

@@ -184,8 +184,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     builder = IndexBuilder(catalog, config)
     cache = _Cache(builder, key, results) if reuse is not None and results is not None else None
     # When computed, its words warm the pipelines' cache the workers inherit.
-    avg = cache.avg_lengths() if cache else avg_lengths([field_lengths(c, catalog, builder.pipes)
-                                                         for c in creds[:AVG_SAMPLE]])
+    avg = cache.avg_lengths() if cache else sampled_avg_lengths(builder)
     chunks = _chunks(creds)
     signatures = cache.chunk_signatures(chunks, avg) if cache else [b""] * len(chunks)
     stored = cache.stored_chunks() if cache else set()
@@ -216,7 +215,7 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
         entries: list = [None] * len(builder.vocab)
         memo: dict = {}  # this build's big terms, for the next
         todo_terms, inputs = _kept_terms(builder, cache, writer, entries, memo)
-        weights = [len(builder.docs[builder.vocab[t]]) + 50 for t in todo_terms]
+        weights = term_weights(builder, todo_terms)
         procs = jobs or (cores if sum(weights) >= PARALLEL_WORK else 1)
         term_runs = _split(todo_terms, weights, procs * 4)
         pages = range(-(-n // SUMMARY_PAGE))
@@ -243,6 +242,17 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     writer.close()
     kept = sum(1 for _, entry in writer.outputs if not isinstance(entry, bytes))
     return IndexReport(meta, writer.written, kept, writer.outputs)
+
+
+def sampled_avg_lengths(builder: IndexBuilder) -> dict[str, float]:
+    """BM25's average field lengths over the first AVG_SAMPLE credentials (without the build cache)."""
+    catalog = builder.catalog
+    return avg_lengths([field_lengths(c, catalog, builder.pipes) for c in catalog.credentials[:AVG_SAMPLE]])
+
+
+def term_weights(builder: IndexBuilder, termids: Sequence[int]) -> list[int]:
+    """Roughly how much writing each term's files is, for splitting the second pass: its postings, plus 50."""
+    return [len(builder.docs[builder.vocab[t]]) + 50 for t in termids]
 
 
 def _kept_terms(builder: IndexBuilder, cache: _Cache | None, writer: Writer, entries: list,
