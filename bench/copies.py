@@ -33,22 +33,11 @@ sys.path.insert(0, str(REPO / "bench"))
 AS_OF = "2026-11-29"
 TASKS = 16  # a generation's tasks for one worker (render.TASKS_PER_WORKER)
 
-
-def _proc_mb(file: str, field: str) -> int:
-    """A kB figure of this process from /proc (`field` of /proc/self/`file`), in MB."""
-    with open(f"/proc/self/{file}") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) // 1024
-    return 0
+from procmem import proc_kb, resident_mb  # noqa: E402 (bench/ is on the path from here)
 
 
 def _private_mb() -> int:
-    return _proc_mb("smaps_rollup", "Private_Dirty")
-
-
-def _resident_mb() -> int:
-    return _proc_mb("status", "VmRSS")
+    return proc_kb("Private_Dirty") // 1024
 
 
 def _in_worker(work) -> int:
@@ -103,7 +92,7 @@ def measure(catalog_dir: Path, work: Path, search: bool = False) -> list[tuple[s
             return lambda: [render.render_page(spec, shell, config, env) for i in indices
                             for spec in render._JOB.ready.get(i) or groups[i]()]
 
-        rows = [("the build process itself (resident)", _resident_mb()),
+        rows = [("the build process itself (resident)", resident_mb()),
                 ("a worker that does nothing", _in_worker(lambda: None)),
                 (f"{len(credential_tasks)} credential-page tasks ({sum(b - a for _, a, b in credential_tasks):,} pages)",
                  _in_worker(run_tasks(credential_tasks))),
@@ -142,7 +131,7 @@ def search_rows(catalog, config, out: Path) -> list[tuple[str, int]]:
         terms = list(range(len(builder.vocab)))
         share = search._split(terms, search.term_weights(builder, terms), 2)[0]
         pages = range(-(-len(catalog.credentials) // SUMMARY_PAGE))
-        rows += [("the build process once the first pass is joined (resident)", _resident_mb()),
+        rows += [("the build process once the first pass is joined (resident)", resident_mb()),
                  (f"a second-pass search worker's share of two ({len(share):,} of {len(terms):,} terms, "
                   "half the summaries)", _in_worker(lambda: search._write_job((share, pages[:len(pages) // 2]))))]
     finally:

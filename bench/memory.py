@@ -29,13 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 AS_OF = "2026-11-29"
 
-
-def _resident_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from procmem import resident_mb  # noqa: E402 (bench/ is on the path from here)
 
 
 def child(catalog: Path, store: Path, shared: bool) -> dict:
@@ -59,7 +53,7 @@ def child(catalog: Path, store: Path, shared: bool) -> dict:
     finally:
         records.close()
     n = len(catalog_.credentials)
-    return {"records": n, "bytes_per_record": held / n, "seconds": seconds, "resident_mb": _resident_mb()}
+    return {"records": n, "bytes_per_record": held / n, "seconds": seconds, "resident_mb": resident_mb()}
 
 
 def main(argv: list[str] | None = None) -> int:

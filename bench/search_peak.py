@@ -2,13 +2,13 @@
 """bench/search_peak.py: the search stage's peak memory, the build process's own beside all processes'.
 
 Loads a synthetic catalog (bench/synth.py) as `credcat build` does, through a record store in the
-work folder, then runs the search stage alone (`build_index`, no build cache) while a thread sums
-the proportional set size (PSS, /proc/<pid>/smaps_rollup, Linux only) of this process and of
-every worker it has forked, every 0.3 s. It reports the build process's resident memory before
-the stage and at its peak, and the peak of the PSS sum (what all of them hold, shared pages
-counted once). With `--second-pass-here` the stage's second pass (writing
-the terms' files) runs in the build process instead of in workers, so the two runs side by side
-say which pass's workers make the peak.
+work folder, then runs the search stage alone (`build_index`, no build cache) while
+procmem.PeakSampler (bench/run's sampler) follows the proportional set size (PSS,
+/proc/<pid>/smaps_rollup, Linux only) of this process and of every worker it has forked. It
+reports the build process's resident memory before the stage and at its peak, and the peak of
+the PSS sum (what all of them hold, shared pages counted once). With `--second-pass-here` the
+stage's second pass (writing the terms' files) runs in the build process instead of in
+workers, so the two runs side by side say which pass's workers make the peak.
 
     python bench/search_peak.py --size 100000
     python bench/search_peak.py --size 100000 --second-pass-here
@@ -20,57 +20,15 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 AS_OF = "2026-11-29"
 
-
-def rollup_mb(pid: int, field: str = "Pss") -> int:
-    """A figure of /proc/<pid>/smaps_rollup (Pss, Rss) in MB; 0 once the process has exited."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as fh:
-                found += [int(child) for child in fh.read().split()]
-        except OSError:
-            pass
-    return found
-
-
-class Sampler(threading.Thread):
-    """Keeps the peak resident memory of this process, and the peak PSS of this process plus its children.
-
-    The build process's own figure is its RSS: its PSS falls as forked workers share its pages.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.own = self.total = 0
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while True:  # a sample at once, then every 0.3 s, and one more when told to stop
-            stop = self.done.wait(0.3) if self.own else False
-            me = os.getpid()
-            self.own = max(self.own, rollup_mb(me, "Rss"))
-            self.total = max(self.total, rollup_mb(me) + sum(rollup_mb(child) for child in children(me)))
-            if stop:
-                return
+from procmem import PeakSampler, resident_mb  # noqa: E402 (bench/ is on the path from here)
 
 
 def measure(catalog_dir: Path, cache: Path, work: Path, jobs: int, second_here: bool) -> dict:
@@ -88,20 +46,18 @@ def measure(catalog_dir: Path, cache: Path, work: Path, jobs: int, second_here: 
             return pool_run(job, tasks, 1 if job is search._write_job else workers, *args, **kwargs)
 
         search.processes = type("SecondPassHere", (), {"run": staticmethod(run)})
-    before = rollup_mb(os.getpid(), "Rss")
-    sampler = Sampler()
-    sampler.start()
+    before = resident_mb()
+    sampler = PeakSampler()
+    sampler.reset()
     out = Path(tempfile.mkdtemp(dir=work, prefix="search-"))
     try:
         started = time.perf_counter()
         search.build_index(catalog, config, out, jobs=jobs)
         seconds = time.perf_counter() - started
     finally:
-        sampler.done.set()
-        sampler.join()
         shutil.rmtree(out, ignore_errors=True)
     return {"records": len(catalog.credentials), "seconds": seconds, "before": before,
-            "own": sampler.own, "total": sampler.total}
+            "own": sampler.own_peak() // (1 << 20), "total": sampler.peak() // (1 << 20)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/self/smaps_rollup").exists():
         print("bench/search_peak.py needs Linux (/proc/<pid>/smaps_rollup)", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(REPO / "bench"))
     from synth import generated
 
     work = args.work or Path(tempfile.mkdtemp(prefix="credcat-search-peak-"))
