@@ -50,8 +50,9 @@ def digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
-CHECKING_CODE = ("cache.py", "errors.py", "load.py", "markdown.py", "model.py", "normalize.py", "schema.py",
-                 "seal.py", "taxonomy.py", "validate.py")  # what a record's checked, normalized form depends on
+CHECKING_CODE = ("cache.py", "errors.py", "jsontext.py", "load.py", "markdown.py", "model.py", "normalize.py",
+                 "schema.py", "seal.py", "taxonomy.py", "validate.py")
+"""What a record's checked, normalized form depends on."""
 
 
 def code_key(checking_only: bool = False) -> bytes:
@@ -77,7 +78,8 @@ def _library_versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
-    for package in ("mkdocs", "mkdocs-material", "jinja2", "markdown-it-py", "pycountry", "pyyaml", "lunr", "nltk"):
+    for package in ("mkdocs", "mkdocs-material", "jinja2", "markdown-it-py", "pycountry", "pyyaml", "lunr", "nltk",
+                    "orjson"):
         try:
             found.append(f"{package}=={version(package)}")
         except PackageNotFoundError:

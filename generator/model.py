@@ -8,9 +8,10 @@ ISO 8601 durations, EQF levels only where stated. `to_json()` gives the canonica
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from .jsontext import canonical_bytes
 
 
 def _num(value: float | None) -> int | float | None:
@@ -224,8 +225,7 @@ class Credential:
     @property
     def content_hash(self) -> str:
         """sha256 of the canonical content JSON: changes exactly when what the provider stated changes."""
-        blob = json.dumps(self.content_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+        return "sha256:" + hashlib.sha256(canonical_bytes(self.content_json())).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
         """The normalized record with its seal and hash: what `credcat show` prints."""

@@ -99,6 +99,18 @@ def test_eqf_out_of_range(catalog_dir):
     assert p.message == "expected a number from 1 to 8, got a number (9)"
 
 
+@pytest.mark.parametrize("record,field,shown", [
+    ("cost: {amount: .nan, currency: USD}\n", "cost.amount", "nan"),
+    ("workload: {hours: .inf}\n", "workload.hours", "inf"),
+    ("workload: {ects: -.inf}\n", "workload.ects", "-inf"),
+])
+def test_not_a_number_and_infinity_are_refused(catalog_dir, record, field, shown):
+    # YAML spells them .nan and .inf; JSON has no such numbers, so no document may hold one
+    p = one(catalog_dir, BASE + record)
+    assert (p.line, p.field, p.severity) == (6, field, "error")
+    assert p.message.startswith("expected a number from ") and p.message.endswith(f"got a number ({shown})")
+
+
 @pytest.mark.parametrize("url,hint", [
     ("http://acme.example/x", "use the https:// address; plain http is not accepted"),
     ("javascript:alert(1)", "'javascript:' links are not allowed; give the https:// address of a web page"),

@@ -12,7 +12,6 @@ without making their text (the ids stored with a term's inputs in the result sto
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..cache import digest
+from ..jsontext import canonical
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
@@ -30,9 +30,7 @@ GZIP_FAST = 4  # deeper tiers: 7% larger than level 6, a third of the time
 Outputs = list[tuple[str, Any]]  # (site-relative path, the kept file's entry or the written file's signature)
 
 
-def to_json(obj: object) -> str:
-    """obj as JSON the way the index spells it (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+to_json = canonical  # obj as JSON the way the index spells it (sorted keys, no spaces, UTF-8 kept): jsontext.py
 
 
 class Writer:
