@@ -1,0 +1,63 @@
+"""bench/run: end to end at a small size, and how it keeps deletions from slowing what it measures."""
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench_run():
+    loader = importlib.machinery.SourceFileLoader("bench_run", str(ROOT / "bench" / "run"))
+    spec = importlib.util.spec_from_loader("bench_run", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_set_aside_trees_are_deleted_at_the_end_and_the_next_run_waits_past_the_deletion(tmp_path, monkeypatch):
+    run = _bench_run()
+    site = tmp_path / "site-5"
+    (site / "credentials").mkdir(parents=True)
+    (site / "credentials" / "index.html").write_text("x")
+    run.set_aside(site, tmp_path)
+    run.set_aside(tmp_path / "never-made", tmp_path)  # nothing there: nothing to do
+    assert not site.exists()
+    kept = list((tmp_path / run.TRASH).iterdir())
+    assert len(kept) == 1 and (kept[0] / "credentials" / "index.html").read_text() == "x"  # moved whole, not deleted
+
+    before = time.time()
+    run.empty_trash(tmp_path)
+    assert not (tmp_path / run.TRASH).exists()
+    emptied = float((tmp_path / run.EMPTIED).read_text())
+    assert before - 1 <= emptied <= time.time() + 1
+
+    waits: list[float] = []
+    monkeypatch.setattr(run.time, "sleep", waits.append)
+    run.settle(tmp_path)
+    assert len(waits) == 1 and run.SETTLE - 5 < waits[0] <= run.SETTLE  # deleted just now: wait nearly the whole time
+
+    (tmp_path / run.EMPTIED).write_text(f"{time.time() - run.SETTLE - 1:.0f}\n")
+    run.settle(tmp_path)
+    assert len(waits) == 1  # deleted long enough ago: no wait
+
+
+def test_bench_run_prints_every_stage_for_a_small_catalog(tmp_path):
+    env = {**os.environ, "CI": "true"}
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run"), "--sizes", "300", "--work", str(tmp_path),
+                           "--no-references", "--no-write"], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for stage in ("Checking records", "Rendering pages", "Indexing for search", "Writing feeds", "Writing the sitemap"):
+        row = re.search(rf"^\| {stage} \| (\d+\.\d) \| (\d+\.\d) \|", done.stdout, re.M)
+        assert row, (stage, done.stdout)
+    assert re.search(r"^\| 300 \| \*\*\d+\.\d\*\* \|", done.stdout, re.M), done.stdout  # the edited record's rebuild
+    assert not (tmp_path / "site-300").exists() and not (tmp_path / "floor-300").exists()
+    assert not (tmp_path / ".trash").exists()  # everything set aside is gone once the run is done
+    assert (tmp_path / ".trash-emptied").is_file()  # and the next run knows when
+    assert (tmp_path / "catalog-300").is_dir()  # the catalog is kept for the next run
