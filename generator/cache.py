@@ -414,6 +414,10 @@ class ResultStore(_WrittenAsTheyCome):
         self._used.add(signature)
         return value
 
+    def signatures(self) -> set[bytes]:
+        """The signatures of every stored result."""
+        return {signature for (signature,) in self.db.execute("SELECT signature FROM results")}
+
     def put(self, signature: bytes, value: Any) -> None:
         """Keep a result for the next build (written with the next FLUSH_BYTES of results, or by `commit`)."""
         self._used.add(signature)

@@ -129,3 +129,35 @@ def test_without_the_result_store_the_kept_files_are_read_back(tmp_path, catalog
     clean = tmp_path / "clean"
     write_feeds(read_catalog(catalog, AS_OF), Config(site_dir=site, api_page_size=2, previous=str(published)), clean)
     assert digest(site / "api") == digest(clean / "api")
+
+
+def test_after_a_small_change_the_chunks_are_checked_and_made_without_workers(tmp_path, catalog_dir, monkeypatch):
+    """Workers only when the chunks the result store lacks hold PARALLEL_MIN credentials; the output is the same."""
+    from generator import processes
+    from generator.feeds import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK", 2)  # chunks: data-analysis and old-badge; sql-basics and team-lead; resilience
+    monkeypatch.setattr(chunks, "PARALLEL_MIN", 3)
+    workers: list[int] = []
+    real_run = processes.run
+
+    def spy(job, tasks, jobs, *args, **kwargs):
+        if job is chunks._chunk_task:
+            workers.append(jobs)
+        return real_run(job, tasks, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(processes, "run", spy)
+    catalog = catalog_dir(catalog_files())
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    feeds_stage(catalog, site, cache, 2, clean=True)
+    assert workers == [2]  # nothing stored: all five credentials to make
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    written = feeds_stage(catalog, site, cache, 2)
+    assert workers == [2, 1]  # one chunk of two credentials to make again: in this process
+    assert "api/v1/credentials/acme/team-lead.json" in written and "api/v1/credentials/acme/sql-basics.json" not in written
+    assert json.loads((site / "api/v1/credentials/acme/team-lead.json").read_text())["title"]["en"] == "Team Leadership"
+
+    clean_site = tmp_path / "clean-site"
+    feeds_stage(catalog, clean_site, tmp_path / "clean-cache", 1, clean=True)
+    assert digest(clean_site / "api/v1/bulk") == digest(site / "api/v1/bulk")
+    assert digest(clean_site / "api/v1/credentials") == digest(site / "api/v1/credentials")

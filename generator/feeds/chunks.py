@@ -215,9 +215,23 @@ class ChunkCache:
             signed.append(hashlib.blake2b(b"".join(parts), digest_size=16).digest())
         return signed
 
-    def plan(self, creds: Sequence[Credential], root: str) -> ChunkDone:
-        """Sign the chunk, keep the files that stand, and make the rest (nothing at all when every file stands)."""
-        signatures = self.signatures(creds)
+    def left(self, tasks: Sequence[tuple[int, int]]) -> tuple[dict[int, list[bytes]], int]:
+        """Each chunk's credential signatures (by its first position), and how many credentials are in chunks the
+        result store has no result for: what a build with this cache must make, unless the site's files were touched."""
+        stored = self.results.signatures()
+        creds = self.catalog.credentials
+        signed: dict[int, list[bytes]] = {}
+        left = 0
+        for start, stop in tasks:
+            signed[start] = signatures = self.signatures(creds[start:stop])
+            if digest(b"feeds-chunk", b"".join(signatures)) not in stored:
+                left += stop - start
+        return signed, left
+
+    def plan(self, creds: Sequence[Credential], root: str, signatures: list[bytes] | None = None) -> ChunkDone:
+        """Sign the chunk (unless `signatures` are given), keep the files that stand, and make the rest (nothing at all
+        when every file stands)."""
+        signatures = signatures if signatures is not None else self.signatures(creds)
         signature = digest(b"feeds-chunk", b"".join(signatures))  # one length each: joined, they say which they were
         keep_all, config = self.reuse.keep_all, self.config
         kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
@@ -301,16 +315,16 @@ def _entries(creds: Sequence[Credential], config: Config, signatures: list[bytes
     return entries
 
 
-_JOB: tuple[Catalog, Config, str, ChunkCache | None] | None = None  # what forked workers work from
+_JOB: tuple[Catalog, Config, str, ChunkCache | None, dict[int, list[bytes]]] | None = None  # what workers work from
 
 
 def _chunk_task(chunk: tuple[int, int]) -> ChunkDone | ChunkResult:
     assert _JOB is not None
-    catalog, config, root, cache = _JOB
+    catalog, config, root, cache, signed = _JOB
     creds = catalog.credentials[chunk[0]:chunk[1]]
     if cache is None:
         return feed_chunk(creds, catalog, config, root)
-    return cache.plan(creds, root)
+    return cache.plan(creds, root, signed.get(chunk[0]))
 
 
 def _settled(chunk: tuple[int, int], done: ChunkDone | ChunkResult, cache: ChunkCache | None, root: str) -> ChunkResult:
@@ -321,19 +335,23 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
                 ) -> Iterator[tuple[tuple[int, int], ChunkResult]]:
     """Every chunk's (range, result) in id order, computed in `jobs` forked processes for large catalogs.
 
-    With `cache`, a chunk's files that stand in the site are kept (the checks run in the workers
-    too) and only what changed is made. At most two chunks per process are in flight, so memory
-    stays bounded whatever the catalog's size.
+    With `cache`, a chunk's files that stand in the site are kept and only what changed is made.
+    The chunks are signed here first: when the result store lacks the results of fewer than
+    PARALLEL_MIN credentials' chunks (a small change), every chunk is checked and made in this
+    process, since forked workers would each copy the manifest they check the files against, over
+    and over, for little work. At most two chunks per process are in flight, so memory stays
+    bounded whatever the catalog's size.
     """
     global _JOB
     tasks = chunks(catalog.credentials)
-    _JOB = (catalog, config, root, cache)
+    signed, work = cache.left(tasks) if cache is not None else ({}, len(catalog.credentials))
+    _JOB = (catalog, config, root, cache, signed)
     # The catalog is many long-lived objects: freezing them keeps the garbage collector from walking
     # them on every collection (and from touching, so copying, forked workers' pages). No collection
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
-        workers = jobs if len(catalog.credentials) >= PARALLEL_MIN else 1
+        workers = jobs if len(catalog.credentials) >= PARALLEL_MIN and work >= PARALLEL_MIN else 1
         for i, done in enumerate(processes.run(_chunk_task, tasks, workers, CHUNKS_PER_WORKER)):
             yield tasks[i], _settled(tasks[i], done, cache, root)
     finally:
