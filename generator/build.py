@@ -85,6 +85,7 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         with stage(progress, "Building narrative pages (MkDocs)", 0):
             shell = build_narrative(mk, config, cat, tmp)
+            reuse.add_folder()  # what MkDocs wrote; the catalog's stages tell of each file they write
         # The catalog's pages, search index, feeds and sitemap, into the same folder.
         pages = write_catalog_site(cat, config, shell, tmp, progress, jobs, reuse)
         # Only a build that got this far changes the site: its new files go in (or the folder replaces
@@ -128,7 +129,6 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
         if reuse is None:
             write_sitemap(catalog, config, out)
         else:
-            reuse.written()  # files the stages wrote without a signature are tracked too
             write_sitemap(catalog, config, out, pages=reuse.page_paths(), reuse=reuse)
     return result.pages
 

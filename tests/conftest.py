@@ -53,6 +53,23 @@ def _build_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _every_written_file_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After every build a test makes in this process: the build folder holds exactly the files the stages told
+    OutputReuse of (it is never walked at the end), so an incremental build puts in, and records, everything made."""
+    from generator.outputs import OutputReuse, _files
+
+    real_finish = OutputReuse.finish
+
+    def finish(self, *args, **kwargs):
+        held = set(_files(str(self.staging)))
+        told = set(self.written())
+        assert held == told, f"written but not told: {sorted(held - told)[:10]}; told but not written: {sorted(told - held)[:10]}"
+        return real_finish(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutputReuse, "finish", finish)
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO

@@ -8,6 +8,7 @@ where the change leaves them alone.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,20 @@ def test_a_small_change_goes_into_the_site_in_place(tmp_path, catalog):
     assert site.stat().st_ino == before["folder"]  # the same folder, updated
     assert (site / "credentials/beta/python-for-analysts/index.html").stat().st_ino == before["page"]  # not rewritten
     assert "Teamwork in Work" in (site / "credentials/acme/teamwork/index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_feed_of_many_pages_goes_in_place_whole(tmp_path, catalog):
+    """The change feed's files are written without a signature, every page of them: each is told, so each goes in."""
+    config = config_copy(tmp_path / "config", feed_page_size=1)
+    record = catalog / "acme/credentials/teamwork.yml"
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at", "Teamwork in")), config_before=config)
+    assert report.in_place
+    pages = sorted(p.name for p in (tmp_path / "site/api/v1/feed").glob("page-*.json"))
+    assert len(pages) >= 3  # one item a page: the first build's additions, then the edit on feed.json
+    first = json.loads((tmp_path / "site/api/v1/feed.json").read_text(encoding="utf-8"))
+    assert [(item["_credcat"]["change"], item["_credcat"]["credential_id"]) for item in first["items"]] == [
+        ("updated", "acme/teamwork")]  # the newest change on the first page, in the site in place
 
 
 def test_a_large_change_replaces_the_site_folder_whole(tmp_path, catalog, monkeypatch):
