@@ -212,7 +212,7 @@ class OutputReuse:
         swap(self.staging, self.site_dir)
 
     def _settle_by_content(self) -> None:
-        """Files written without a signature (MkDocs' pages and assets, the feeds' lists): keep those the site has with the same bytes.
+        """Files written without a signature (MkDocs' pages and assets, the change feed): keep those the site has with the same bytes.
 
         Each gets the hash of its bytes as signature; one the site already has is removed from the
         build folder and kept.

@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 STANDARD = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 texts = st.text(st.characters(exclude_categories=("Cs",)))  # any character a YAML file can hold
-scalars = st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | texts
-documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(texts, inner, max_size=5),
-                         max_leaves=30)
+# floats where both encoders agree (repr and orjson differ below 1e-4: test_floats_... covers every float)
+agreeing_floats = st.floats(min_value=1e-4, max_value=1e15) | st.floats(min_value=-1e15, max_value=-1e-4) | st.just(0.0)
+scalars = st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | agreeing_floats | texts
+documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.tuples(inner, inner)
+                         | st.dictionaries(texts, inner, max_size=5), max_leaves=30)
 
 
 @settings(max_examples=400, deadline=None)
@@ -44,6 +46,13 @@ def test_values_orjson_refuses_are_written_by_the_standard_encoder():
     assert canonical(big) == '{"count":1180591620717411303424,"small":-1180591620717411303424}'
     assert canonical({2: "b", 1: "a"}) == STANDARD.encode({2: "b", 1: "a"}) == '{"1":"a","2":"b"}'
     assert canonical_bytes(big) == canonical(big).encode()
+
+
+def test_markup_strings_are_written_as_strings_keys_included():
+    from markupsafe import Markup
+
+    value = {"html": Markup("<b>x</b> & y"), Markup("key"): [Markup("<i>"), ("a", 1)]}
+    assert canonical(value) == STANDARD.encode(value) == '{"html":"<b>x</b> & y","key":["<i>",["a",1]]}'
 
 
 @dataclass

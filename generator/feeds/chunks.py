@@ -186,8 +186,9 @@ def _read(root: str, rel: str) -> str:
 class ChunkCache:
     """The last build's work a chunk may reuse: its result in the result store, its credentials' files in the site.
 
-    `plan` runs where the chunk is worked on (perhaps a worker process): it signs each credential
-    and keeps the files that stand; `settle` runs in the parent, taking the entries and the result.
+    `left` signs every credential in the build process first; `plan` runs where the chunk is worked
+    on (perhaps a worker process) and keeps the files that stand; `settle` runs in the parent,
+    taking the entries and the result.
     """
 
     def __init__(self, catalog: Catalog, config: Config, key: bytes, reuse: OutputReuse, results: ResultStore):
@@ -216,15 +217,17 @@ class ChunkCache:
         return signed
 
     def left(self, tasks: Sequence[tuple[int, int]]) -> tuple[dict[int, list[bytes]], int]:
-        """Each chunk's credential signatures (by its first position), and how many credentials are in chunks the
-        result store has no result for: what a build with this cache must make, unless the site's files were touched."""
+        """Each chunk's credential signatures (by its first position), and how many credentials are in chunks left
+        to make: those the result store has no result for, or whose first file does not stand in the site (a site
+        copied elsewhere, say, whose files all have new inodes: every chunk is then left, and the workers take it)."""
         stored = self.results.signatures()
-        creds = self.catalog.credentials
+        creds, keep, config = self.catalog.credentials, self.reuse.keep, self.config
         signed: dict[int, list[bytes]] = {}
         left = 0
         for start, stop in tasks:
             signed[start] = signatures = self.signatures(creds[start:stop])
-            if digest(b"feeds-chunk", b"".join(signatures)) not in stored:
+            if stop > start and (digest(b"feeds-chunk", b"".join(signatures)) not in stored
+                                 or keep(credential_files(creds[start], config)[0], signatures[0]) is None):
                 left += stop - start
         return signed, left
 
@@ -351,7 +354,7 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     gc.freeze()
     try:
-        workers = jobs if len(catalog.credentials) >= PARALLEL_MIN and work >= PARALLEL_MIN else 1
+        workers = jobs if work >= PARALLEL_MIN else 1
         for i, done in enumerate(processes.run(_chunk_task, tasks, workers, CHUNKS_PER_WORKER)):
             yield tasks[i], _settled(tasks[i], done, cache, root)
     finally:
