@@ -339,8 +339,8 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     """Every chunk's (range, result) in id order, computed in `jobs` forked processes for large catalogs.
 
     With `cache`, a chunk's files that stand in the site are kept and only what changed is made.
-    The chunks are signed here first: when the result store lacks the results of fewer than
-    PARALLEL_MIN credentials' chunks (a small change), every chunk is checked and made in this
+    The chunks are signed here first: when the chunks left to make (`ChunkCache.left`) hold fewer
+    than PARALLEL_MIN credentials (a small change), every chunk is checked and made in this
     process, since forked workers would each copy the manifest they check the files against, over
     and over, for little work. At most two chunks per process are in flight, so memory stays
     bounded whatever the catalog's size.
