@@ -51,3 +51,32 @@ def test_bench_run_prints_every_stage_for_a_small_catalog(tmp_path):
     assert not (tmp_path / "site-300").exists() and not (tmp_path / "floor-300").exists()
     assert not (tmp_path / ".trash").exists()  # everything set aside is gone once the run is done
     assert (tmp_path / "catalog-300").is_dir()  # the catalog is kept for the next run
+
+
+def test_nothing_is_deleted_while_builds_are_measured(tmp_path, monkeypatch):
+    """Deletions (a stopped run's sites, this run's) come before the wait or after the last measurement, never between."""
+    run = _bench_run()
+    for name in ("site-40", "cache-40"):  # a stopped run's, set aside and deleted before the wait
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "file").write_text("x")
+    events: list[str] = []
+    real_rmtree = run.shutil.rmtree
+    monkeypatch.setattr(run.shutil, "rmtree", lambda path, *a, **k: (events.append("delete"), real_rmtree(path, *a, **k)))
+    monkeypatch.setattr(run.time, "sleep", lambda seconds: events.append("wait"))
+
+    def child(kind, *args):
+        events.append(kind)
+        if kind in ("build", "floor"):  # what the real child makes: a site to set aside afterwards
+            Path(args[1]).mkdir(parents=True, exist_ok=True)
+        return {"wall": 1.0}
+
+    monkeypatch.setattr(run, "child", child)
+    monkeypatch.setattr(run, "stage_table", lambda results, floors: "table")
+    assert run.main(["--sizes", "40", "--work", str(tmp_path), "--no-references", "--no-write",
+                     "--no-incremental"]) == 0
+    measured = [i for i, event in enumerate(events) if event in ("build", "parse", "floor")]
+    assert measured and "wait" in events and events.index("wait") < measured[0]
+    assert "delete" not in events[events.index("wait"):measured[-1]]  # nothing deleted from the wait to the last
+    assert events[-1] == "delete" and not (tmp_path / run.TRASH).exists()  # the sites go once all is measured
+    assert not (tmp_path / "site-40").exists() and not (tmp_path / "floor-40").exists()
+
