@@ -231,10 +231,9 @@ class ChunkCache:
                 left += stop - start
         return signed, left
 
-    def plan(self, creds: Sequence[Credential], root: str, signatures: list[bytes] | None = None) -> ChunkDone:
-        """Sign the chunk (unless `signatures` are given), keep the files that stand, and make the rest (nothing at all
+    def plan(self, creds: Sequence[Credential], root: str, signatures: list[bytes]) -> ChunkDone:
+        """Keep the files of the chunk (its credentials signed by `left`) that stand, and make the rest (nothing at all
         when every file stands)."""
-        signatures = signatures if signatures is not None else self.signatures(creds)
         signature = digest(b"feeds-chunk", b"".join(signatures))  # one length each: joined, they say which they were
         keep_all, config = self.reuse.keep_all, self.config
         kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
@@ -327,7 +326,7 @@ def _chunk_task(chunk: tuple[int, int]) -> ChunkDone | ChunkResult:
     creds = catalog.credentials[chunk[0]:chunk[1]]
     if cache is None:
         return feed_chunk(creds, catalog, config, root)
-    return cache.plan(creds, root, signed.get(chunk[0]))
+    return cache.plan(creds, root, signed[chunk[0]])
 
 
 def _settled(chunk: tuple[int, int], done: ChunkDone | ChunkResult, cache: ChunkCache | None, root: str) -> ChunkResult:
