@@ -260,5 +260,33 @@ from .import_cli import import_command as _import_command  # noqa: E402
 main.add_command(_import_command)
 
 
+def run() -> None:
+    """The `credcat` program: `main`, then out at once, without the interpreter's teardown.
+
+    At exit the interpreter collects and frees, one by one, every object still alive; after a
+    build of 100,000 records (millions of objects) that took 1.5-4.6 s, longer than the rest of
+    an incremental build's own stages but one. Every file a command writes is closed before
+    `main` returns, so only the standard streams and the log are flushed here. An uncaught
+    exception (a bug) still goes through the interpreter's usual exit, traceback and all.
+    """
+    try:
+        main()
+        status: object = 0
+    except SystemExit as exc:
+        status = exc.code
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, say
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -217,3 +217,26 @@ def test_hostile_catalog_in_a_real_process(catalog_dir, tmp_path):
             location = line.split(": error: ")[0]
             assert location.count(":") == 2 and location.split(":")[1].isdigit(), line
     assert proc.stdout.strip().splitlines()[-1].startswith("Aborted with ")
+
+
+def test_the_program_builds_through_a_pipe_and_leaves_without_teardown(catalog_dir, tmp_path):
+    """`credcat` is cli.run: it leaves by os._exit once the command is done, so what it printed must be flushed
+    first, and its exit status kept (0 built, 1 a catalog error), whether stdout is a pipe or not."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parents[1]
+    scripts = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["credcat"] == "generator.cli:run"
+    record = ("title: Teamwork\ntype: badge\ndescription: Working in a team.\nurl: https://acme.example/t\n"
+              "languages: [en]\nskills: [teamwork]\nlast_verified: 2026-09-01\n")
+    root = catalog_dir({"acme/credentials/teamwork.yml": record})
+    command = [sys.executable, "-m", "generator.cli", "build", "--config", str(repo / "site_config.yml"),
+               "--catalog", str(root), "--out", str(tmp_path / "site"), "--as-of", "2026-11-29"]
+    built = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=repo)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.strip().splitlines()[-1].startswith("Built 1 credential from 1 provider")
+    assert (tmp_path / "site/credentials/acme/teamwork/index.html").is_file()
+    (root / "acme/credentials/teamwork.yml").write_text(record.replace("type: badge", "type: nonsense"))
+    failed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=repo)
+    assert failed.returncode == 1
+    assert "teamwork.yml:2" in failed.stdout and failed.stdout.strip().splitlines()[-1].startswith("Aborted with ")
