@@ -45,7 +45,8 @@ def measure(catalog_dir: Path, cache: Path, work: Path, jobs: int, second_here: 
         def run(job, tasks, workers, *args, **kwargs):
             return pool_run(job, tasks, 1 if job is search._write_job else workers, *args, **kwargs)
 
-        search.processes = type("SecondPassHere", (), {"run": staticmethod(run)})
+        search.processes = type("SecondPassHere", (), {"run": staticmethod(run),
+                                                       "frozen": staticmethod(search.processes.frozen)})
     before = resident_mb()
     sampler = PeakSampler()
     sampler.reset()

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .cache import RecordStore, ResultStore, code_key, digest
-from .outputs import OutputReuse
+from .outputs import OutputReuse, SiteCheck
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
 from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE
-from .processes import release_free_memory
+from . import processes
 from .progress import Progress, stage
 from .render import environment, render_pages
 from .render.shell import Shell
@@ -76,12 +76,26 @@ def build(config_file: Path, *, catalog: Path | None = None, out: Path | None = 
     mk, config = read_config(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict)
     if previous is not None:
         config = replace(config, previous=previous)
+    # Meanwhile, on the other core, which files of the site in place are untouched since the last build (outputs.py).
+    check = None if clean else SiteCheck(config.cache_dir, config.site_dir)
+    try:
+        # The catalog, once checked, stays out of the garbage collector's walks to the end (processes.frozen).
+        with processes.frozen():
+            return _build(mk, config, progress, jobs, clean, check, started)
+    finally:
+        if check is not None:
+            check.close()
+
+
+def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: int, clean: bool,
+           check: SiteCheck | None, started: float) -> BuildReport:
+    """`build` from its settings on."""
     # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
     cat = check_catalog(config, progress, jobs, clean)
     # Everything is written into a fresh folder beside the output: with the cache, only the files
     # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
-        reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean)
+        reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean, check=check)
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         with stage(progress, "Building narrative pages (MkDocs)", 0):
             shell = build_narrative(mk, config, cat, tmp)
@@ -109,10 +123,10 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
     # Pages before search: the search stage fills the search page shell written here (#credcat-search).
     with stage(progress, "Rendering pages", total) as advance:
         result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
-    release_free_memory()  # each stage's own data goes before the next forks its workers
+    processes.between_stages()  # each stage's own data goes before the next forks its workers
     with stage(progress, "Indexing for search", total) as advance:
         write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
-    release_free_memory()
+    processes.between_stages()
     # Feeds: each credential page links to its JSON document, so both must ship together.
     with stage(progress, "Writing feeds", total) as advance:
         if reuse is None:
@@ -198,14 +212,15 @@ def load_catalog(config: Config, progress: Progress | None = None, jobs: int = 1
 def check_catalog(config: Config, progress: Progress | None = None, jobs: int = 1, clean: bool = False) -> Catalog:
     """The catalog, checked through the cache folder's record store (emptied first when `clean`), as `build` reads it.
 
-    What checking freed (pickled results, parsed YAML) is handed back before the caller forks workers.
+    What checking freed (pickled results, parsed YAML) is handed back before the caller forks
+    workers; in a build (a `processes.frozen` block), the catalog is frozen.
     """
     store = open_store(config, clean)
     try:
         catalog = load_catalog(config, progress, jobs, store)
     finally:
         store.close()
-    release_free_memory()
+    processes.between_stages()
     return catalog
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 from collections import deque
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -76,6 +78,103 @@ def run(job: Callable[[T], R], tasks: Sequence[T], jobs: int, per_worker: int | 
         # takes exactly as many results as it gave tasks, and then moves on (to fork workers of its
         # own, say), never leaves a pool of idle workers alive, holding the pages they copied.
         yield from last
+
+
+_HELD = 0  # how many `frozen` blocks this process is in
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Keep every object alive now, and every one frozen (gc.freeze) within, out of the garbage collector's walks
+    until the outermost such block ends; blocks nest (gc.freeze and gc.unfreeze do not).
+
+    The catalog is millions of long-lived objects. Unfrozen, every full collection walks them all
+    (about a second each at 100,000 records, and a build triggers many), and a forked worker that
+    walks them touches, so copies, the pages it shares with the build process. A build holds the
+    catalog frozen from the end of checking to its end; each stage freezes its own long-lived data
+    too. When the outermost block ends, everything is handed back to the collector, so a process
+    that builds many times (`credcat serve`) frees each build's objects.
+    """
+    global _HELD
+    gc.freeze()
+    _HELD += 1
+    try:
+        yield
+    finally:
+        _HELD -= 1
+        if not _HELD:
+            gc.unfreeze()
+
+
+def between_stages() -> None:
+    """What a stage freed goes back to the system; within a `frozen` block, what it left for the next is frozen too."""
+    release_free_memory()
+    if _HELD:
+        gc.freeze()
+
+
+class Background:
+    """`job()` (returning bytes) run in a forked process while this one goes on; `result()` waits for its bytes.
+
+    Where the platform cannot fork, or the fork fails, nothing runs and `result()` is None; so it
+    is too when the job fails. Only the process that started it may call `result()` or `close()`:
+    call one of them before forking workers, which would otherwise inherit the pipe.
+    """
+
+    def __init__(self, job: Callable[[], bytes]):
+        self.pid = 0
+        self.fd = -1
+        if not can_fork():
+            return
+        import os
+
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: the job's bytes into the pipe, then out, running no handler of the parent's
+            code = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    out.write(job())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self.fd = pid, read
+
+    def result(self) -> bytes | None:
+        """The job's bytes (waiting for them); None if it did not run or failed."""
+        if not self.pid:
+            return None
+        import os
+
+        chunks = []
+        with os.fdopen(self.fd, "rb") as pipe:
+            while chunk := pipe.read(1 << 20):
+                chunks.append(chunk)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+
+    def close(self) -> None:
+        """Stop the job if it still runs (a build that failed before it needed the result)."""
+        if not self.pid:
+            return
+        import os
+        import signal
+
+        os.close(self.fd)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self.pid = 0
 
 
 @lru_cache(maxsize=1)

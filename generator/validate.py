@@ -16,6 +16,7 @@ from typing import Callable, Iterator, NamedTuple, Optional
 
 from .cache import (RecordStore, StoredFile, code_key, digest, dump_record, file_stat, load_record,
                     record_references)
+from . import processes
 from .errors import Problem, Problems, UsageError
 from .load import CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
 from .model import Credential, Provider
@@ -230,17 +231,17 @@ class CatalogReader:
         listed = self.store.files() if self.store is not None else {}
         now = time.time_ns()  # taken before any file's stat (see file_stat)
         try:
-            for pdir, wanted_creds in chosen:
-                context = self._provider_key(pdir, code) if self.store is not None else b""
-                for file, shown in zip(wanted_creds, self._displayed(wanted_creds)):
-                    batch.append(self._todo(file, pdir.id, shown, context, listed.get(shown), now))
-                    if len(batch) >= BATCH:
-                        yield from self._settle(batch)
-                        batch = []
-            yield from self._settle(batch)
+            with processes.frozen():  # each batch's records are frozen as they come (see _settle)
+                for pdir, wanted_creds in chosen:
+                    context = self._provider_key(pdir, code) if self.store is not None else b""
+                    for file, shown in zip(wanted_creds, self._displayed(wanted_creds)):
+                        batch.append(self._todo(file, pdir.id, shown, context, listed.get(shown), now))
+                        if len(batch) >= BATCH:
+                            yield from self._settle(batch)
+                            batch = []
+                yield from self._settle(batch)
         finally:
             self._close_pool()
-            gc.unfreeze()
         self._check_links()
 
     def _provider_key(self, pdir: ProviderDir, code: bytes) -> bytes:

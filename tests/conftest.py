@@ -57,7 +57,7 @@ def _build_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _every_written_file_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
     """After every build a test makes in this process: the build folder holds exactly the files the stages told
     OutputReuse of (it is never walked at the end), so an incremental build puts in, and records, everything made."""
-    from generator.outputs import OutputReuse, _files
+    from generator.outputs import Manifest, OutputReuse, _files
 
     real_finish = OutputReuse.finish
 
@@ -67,7 +67,19 @@ def _every_written_file_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
         assert held == told, f"written but not told: {sorted(held - told)[:10]}; told but not written: {sorted(told - held)[:10]}"
         return real_finish(self, *args, **kwargs)
 
+    real_save = OutputReuse.save
+
+    def save(self, *args, **kwargs):
+        real_save(self, *args, **kwargs)
+        # the manifest's stat of each file (most taken by its writer, outputs.made) is the file's in the site now
+        manifest = Manifest.load(self.file.read_bytes(), str(self.site_dir))
+        assert len(manifest) == len(self.new)
+        for i, rel in enumerate(manifest):
+            st = os.stat(os.path.join(self.site_dir, rel))
+            assert manifest.stat(i) == (st.st_size, st.st_mtime_ns, st.st_ino), rel
+
     monkeypatch.setattr(OutputReuse, "finish", finish)
+    monkeypatch.setattr(OutputReuse, "save", save)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ where the change leaves them alone.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -242,6 +243,30 @@ def test_a_file_edited_in_the_site_is_made_again(tmp_path, catalog):
     assert digest(site) == digest(_clean_copy(tmp_path, catalog, site))
 
 
+def test_the_site_check_finds_each_file_changed_since_the_last_build(tmp_path, catalog):
+    """SiteCheck stats the last site's files in a forked process from the start of the build: the one
+    edited by hand, the one removed and the one replaced are found; every other is untouched."""
+    from generator.outputs import Manifest, SiteCheck
+
+    site = tmp_path / "site"
+    run(site, catalog)
+    cache = Path(os.environ["CREDCAT_CACHE_DIR"])  # conftest's, for every build a test makes
+    edited, removed, replaced = ("credentials/acme/teamwork/index.html", "api/v1/credentials/acme/teamwork.json",
+                                 "credentials/beta/python-for-analysts/index.html")
+    (site / edited).write_text("tampered", encoding="utf-8")
+    (site / removed).unlink()
+    text = (site / replaced).read_bytes()
+    (site / replaced).unlink()
+    (site / replaced).write_bytes(text)  # the same bytes, another file
+    check = SiteCheck(cache, site)
+    data, untouched = check.result()
+    manifest = Manifest.load(data, str(site.resolve()))
+    assert untouched is not None and len(untouched) == len(manifest) > 50
+    changed = {rel for i, rel in enumerate(manifest) if not untouched[i]}
+    assert changed == {edited, removed, replaced}
+    check.close()  # nothing left to stop
+
+
 def test_clean_ignores_a_damaged_cache(tmp_path, catalog, monkeypatch):
     cache = tmp_path / "damaged-cache"
     cache.mkdir()
@@ -264,6 +289,35 @@ def test_cached_build_is_the_same_with_one_or_two_processes(tmp_path, catalog, m
     two = run(tmp_path / "two", catalog, jobs=2, clean=True)
     assert one.pages == two.pages
     assert digest(tmp_path / "one") == digest(tmp_path / "two")
+
+
+def test_the_writers_stamp_what_they_write_so_the_manifest_stats_only_the_rest(tmp_path, catalog, monkeypatch):
+    """Pages, documents, exports and search files carry the stat their writer took (worker processes
+    included); the end of the build stats only the few files written otherwise (MkDocs', the change feed)."""
+    import generator.feeds.chunks as chunks
+    import generator.render as render
+    from generator.outputs import MADE, OutputReuse
+
+    for module in (render, chunks):
+        monkeypatch.setattr(module, "PARALLEL_MIN", 1)
+    entries: dict[str, object] = {}
+    real_save = OutputReuse.save
+
+    def save(self):
+        entries.update(self.new)
+        real_save(self)  # conftest's wrapper around it checks every stat in the manifest against the file's
+
+    monkeypatch.setattr(OutputReuse, "save", save)
+    report = run(tmp_path / "site", catalog, jobs=2, clean=True)
+    stamped = {rel for rel, entry in entries.items() if isinstance(entry, bytes) and len(entry) == MADE}
+    made_by_stages = {rel for rel in entries if rel.startswith(("credentials/", "api/v1/credentials/", "api/v1/ctdl/",
+                                                                "api/v1/ob3/", "api/v1/schemaorg/", "search/index/"))
+                      and rel != "credentials/index.html"}
+    assert len(made_by_stages) > 5 * report.credentials
+    assert made_by_stages - stamped == set()
+    # and a second build, nothing changed, keeps each of them by that stat
+    again = run(tmp_path / "site", catalog, jobs=2)
+    assert again.reused >= len(made_by_stages)
 
 
 def _clean_copy(tmp_path: Path, catalog: Path, site: Path) -> Path:

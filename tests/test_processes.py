@@ -110,3 +110,30 @@ def test_release_free_memory_hands_freed_heap_back_to_the_system() -> None:
     # In a fresh worker, so the test process's own heap does not blur the figures.
     [(before, after)] = processes.run(_free_then_release, [0], 1)
     assert before - after > 100, (before, after)
+
+
+@FORKS
+def test_background_gives_the_bytes_its_forked_job_made() -> None:
+    job = processes.Background(lambda: str(os.getpid()).encode() * 100_000)  # more than a pipe's buffer
+    found = job.result()
+    assert found is not None and len(found) > 1 << 16
+    assert int(found[:len(found) // 100_000]) != os.getpid()  # made in another process
+    assert job.result() is None  # given once; the child is reaped
+
+
+@FORKS
+def test_background_gives_none_when_its_job_fails_and_close_stops_a_job_still_running() -> None:
+    def fails() -> bytes:
+        raise ValueError("no")
+
+    assert processes.Background(fails).result() is None
+    import time
+
+    slow = processes.Background(lambda: time.sleep(60) or b"late")
+    pid = slow.pid
+    started = time.monotonic()
+    slow.close()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already reaped
+    assert slow.result() is None

@@ -15,7 +15,6 @@ whose inputs changed are made: the others' texts are read back from the site's f
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
 from ..model import Credential
+from ..outputs import made
 from .. import processes
 from . import paths
 from .documents import credential_document, credential_summary
@@ -88,28 +88,31 @@ def credential_files(cred: Credential, config: Config) -> list[str]:
 def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str,
                signatures: list[bytes] | None = None, site: str = "",
                kept: list[list[tuple[str, Kept]] | None] | None = None,
-               earlier: ChunkResult | None = None) -> ChunkResult:
+               earlier: ChunkResult | None = None, stamps: dict[str, bytes] | None = None) -> ChunkResult:
     """Write the documents (and exports) of `creds` under the site folder `root`; return the rest of their output.
 
     A credential with an entry in `kept` has its files in the folder `site` already, so its texts
     are not made: they are taken from `earlier` (the last build's result for the chunk, when it
     holds a credential with the same signature), else read from the site's files (one that cannot
-    be read is made after all, and its entry set to None).
+    be read is made after all, and its entry set to None). Each file written gets its stamp in
+    `stamps` (outputs.made).
     """
     from ..exports import EXPORTERS
 
     bulk = {BULK_CREDENTIALS: GzipMember(), **{fmt: GzipMember() for fmt in EXPORTERS}}
     hashes: list[str] = []
     summaries: list[str] = []
-    made: set[str] = set()
+    folders: set[str] = set()
     before = _Earlier(earlier) if earlier is not None and signatures else None
 
     def write(rel: str, text: str) -> None:
         folder = rel.rpartition("/")[0]
-        if folder not in made:
+        if folder not in folders:
             os.makedirs(os.path.join(root, folder), exist_ok=True)  # other chunks may share it
-            made.add(folder)
-        write_text_file(root, rel, text)
+            folders.add(folder)
+        stamped = write_text_file(root, rel, text)
+        if stamps is not None:
+            stamps[rel] = stamped
 
     for i, cred in enumerate(creds):
         stands = kept is not None and kept[i] is not None
@@ -239,9 +242,10 @@ class ChunkCache:
         kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
         if all(entries is not None for entries in kept):
             return ChunkDone(signature, signatures, None, [e for entries in kept for e in entries])  # type: ignore[union-attr]
+        stamps: dict[str, bytes] = {}
         result = feed_chunk(creds, self.catalog, config, root, signatures, str(self.reuse.site_dir), kept,
-                            self._earlier(creds))
-        return ChunkDone(signature, signatures, result, _entries(creds, config, signatures, kept))
+                            self._earlier(creds), stamps)
+        return ChunkDone(signature, signatures, result, _entries(creds, config, signatures, kept, stamps))
 
     def settle(self, chunk: tuple[int, int], done: ChunkDone, root: str) -> ChunkResult:
         """In the parent: record the chunk's files and give its result (the stored one when nothing was made)."""
@@ -252,10 +256,11 @@ class ChunkCache:
                 creds = self.catalog.credentials[chunk[0]:chunk[1]]
                 each = len(done.entries) // max(1, len(creds))
                 kept = [done.entries[i * each:(i + 1) * each] for i in range(len(creds))]
+                stamps: dict[str, bytes] = {}
                 result = feed_chunk(creds, self.catalog, self.config, root, done.signatures,
-                                    str(self.reuse.site_dir), kept)  # type: ignore[arg-type]
+                                    str(self.reuse.site_dir), kept, stamps=stamps)  # type: ignore[arg-type]
                 done = ChunkDone(done.signature, done.signatures, result,
-                                 _entries(creds, self.config, done.signatures, kept))  # type: ignore[arg-type]
+                                 _entries(creds, self.config, done.signatures, kept, stamps))  # type: ignore[arg-type]
                 self.results.put(done.signature, result)
         else:
             self.results.put(done.signature, result)
@@ -306,14 +311,15 @@ class ChunkDone:
 
 
 def _entries(creds: Sequence[Credential], config: Config, signatures: list[bytes],
-             kept: list[list[tuple[str, Kept]] | None]) -> list[tuple[str, Kept | bytes]]:
-    """Each file's entry for OutputReuse.merge: the kept entry, or the signature of the credential it was made for."""
+             kept: list[list[tuple[str, Kept]] | None], stamps: dict[str, bytes]) -> list[tuple[str, Kept | bytes]]:
+    """Each file's entry for OutputReuse.merge: the kept entry, or the signature of the credential it was made
+    for, with the stamp its writer took (`stamps`, by file)."""
     entries: list[tuple[str, Kept | bytes]] = []
     for cred, sig, kept_files in zip(creds, signatures, kept):
         if kept_files is not None:
             entries += kept_files
         else:
-            entries += [(rel, sig) for rel in credential_files(cred, config)]
+            entries += [(rel, made(sig, stamps[rel])) for rel in credential_files(cred, config)]
     return entries
 
 
@@ -348,14 +354,13 @@ def feed_chunks(catalog: Catalog, config: Config, root: str, jobs: int, cache: C
     tasks = chunks(catalog.credentials)
     signed, work = cache.left(tasks) if cache is not None else ({}, len(catalog.credentials))
     _JOB = (catalog, config, root, cache, signed)
-    # The catalog is many long-lived objects: freezing them keeps the garbage collector from walking
-    # them on every collection (and from touching, so copying, forked workers' pages). No collection
-    # first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
-    gc.freeze()
+    # The catalog is many long-lived objects: frozen, the garbage collector neither walks them on
+    # every collection nor touches (so copies) forked workers' pages (processes.frozen). No
+    # collection first: it would walk them all once (a second at 10,000 credentials), to free a little garbage.
     try:
-        workers = jobs if work >= PARALLEL_MIN else 1
-        for i, done in enumerate(processes.run(_chunk_task, tasks, workers, CHUNKS_PER_WORKER)):
-            yield tasks[i], _settled(tasks[i], done, cache, root)
+        with processes.frozen():
+            workers = jobs if work >= PARALLEL_MIN else 1
+            for i, done in enumerate(processes.run(_chunk_task, tasks, workers, CHUNKS_PER_WORKER)):
+                yield tasks[i], _settled(tasks[i], done, cache, root)
     finally:
         _JOB = None
-        gc.unfreeze()

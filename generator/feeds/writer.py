@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..cache import digest
 from ..jsontext import canonical
+from ..outputs import made, stamp
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
@@ -218,13 +219,22 @@ class GzipMembers:
         self._tmp.unlink(missing_ok=True)
 
 
-def write_text_file(root: str, rel: str, text: str) -> None:
-    """Write text to <root>/<rel> with plain os calls (a third of open()'s overhead); the folder must exist."""
-    fd = os.open(os.path.join(root, rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def write_text_file(root: str, rel: str, text: str) -> bytes:
+    """Write text to <root>/<rel> with plain os calls (a third of open()'s overhead); the folder must exist.
+
+    Returns the file's stamp (outputs.stamp), taken from the open file: the build's manifest records it.
+    """
+    return write_bytes_file(os.path.join(root, rel), text.encode("utf-8"))
+
+
+def write_bytes_file(path: str, data: bytes) -> bytes:
+    """Write data to `path` with plain os calls; the file's stamp (outputs.stamp), taken before it is closed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        data = memoryview(text.encode("utf-8"))
-        while data:
-            data = data[os.write(fd, data):]
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return stamp(os.fstat(fd))
     finally:
         os.close(fd)
 
@@ -322,16 +332,21 @@ class Pager:
     def _emit(self, items: list[str], signatures: list[bytes], has_next: bool) -> None:
         self.pages += 1
         rel = self.path_for(self.pages)
+        signature = b""
         if self.reuse is not None:
             # One part for all the items' signatures: they are of one length, so the joined bytes say which they were.
             signature = digest(self.context, str(self.pages), b"next" if has_next else b"last", b"".join(signatures))
-            if self.reuse.keep_signed(rel, signature):
+            entry = self.reuse.keep(rel, signature)
+            if entry is not None:
+                self.reuse.merge([(rel, entry)])
                 return
         path = self.out / rel
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        path.write_text(self.render(self.pages, items, has_next), encoding="utf-8")
+        stamped = write_text_file(str(self.out), rel, self.render(self.pages, items, has_next))
+        if self.reuse is not None:
+            self.reuse.merge([(rel, made(signature, stamped))])
 
     def close(self) -> int:
         """Write what is left; returns the number of pages."""

@@ -5,7 +5,6 @@ in Material's chrome by the Shell: no Markdown, no MkDocs page objects, nothing 
 """
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +16,7 @@ import jinja2
 
 from ..catalog import Catalog
 from ..cache import Fingerprints, digest
-from ..outputs import Kept, OutputReuse
+from ..outputs import Kept, OutputReuse, made
 from .. import processes
 from ..config import Config
 from ..feeds.writer import write_text_file
@@ -88,8 +87,8 @@ def render_page(spec: PageSpec, shell: Shell, config: Config, env: jinja2.Enviro
         if spec.scripts else "")
 
 
-def write_page(root: str, path: str, html: str) -> None:
-    """Write <root>/<path>index.html with plain os calls (3x less overhead than pathlib's write_text)."""
+def write_page(root: str, path: str, html: str) -> bytes:
+    """Write <root>/<path>index.html with plain os calls (3x less overhead than pathlib's write_text); its stamp."""
     folder = os.path.join(root, path)
     try:
         os.mkdir(folder)  # one system call in the usual case: the parent exists, the folder does not
@@ -97,7 +96,7 @@ def write_page(root: str, path: str, html: str) -> None:
         pass
     except FileNotFoundError:
         os.makedirs(folder, exist_ok=True)
-    write_text_file(folder, "index.html", html)
+    return write_text_file(folder, "index.html", html)
 
 
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
@@ -223,9 +222,10 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
                 if entry is not None:
                     entries.append((rel, entry))
                     continue
-                entries.append((rel, signature))
             spec = credential_page(cred, job.catalog, job.config, lambda _: found)
-            write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+            stamped = write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+            if job.reuse is not None:
+                entries.append((rel, made(signature, stamped)))
         return pages, pages, entries, answers
     groups = page_groups(job.catalog, job.config)
     for i, numbers in job.units[first:stop]:
@@ -233,10 +233,12 @@ def _render_task(task: Task) -> tuple[int, int, list, list]:
             pages += 1
             if job.reuse is not None:
                 rel, entry = _kept_page(job, spec)
-                entries.append((rel, entry))
                 if type(entry) is int:
+                    entries.append((rel, entry))
                     continue
-            write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+            stamped = write_page(job.root, spec.path, render_page(spec, job.shell, job.config, env))
+            if job.reuse is not None:
+                entries.append((rel, made(entry, stamped) if entry is not None else None))
     return pages, 0, entries, answers
 
 
@@ -361,9 +363,6 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     answers: dict[str, tuple[bytes, list[str]]] = {}
     planned: list = []
     tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known, planned, advance)
-    # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
-    # walking them on every collection (and from touching, so copying, forked workers' pages).
-    gc.freeze()
 
     def take(pages: int, creds: int, entries: list, found: list) -> None:
         result.pages += pages
@@ -374,18 +373,20 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
         if advance is not None and creds:
             advance(creds)
 
+    # The catalog and what prepare made are long-lived: frozen, the collector neither walks them nor
+    # touches (so copies) forked workers' pages (processes.frozen).
     try:
-        for pages, creds, entries, found in planned:  # the pages that stand, found by prepare (which told `advance`)
-            take(pages, 0, entries, found)
-            result.credentials += creds
-        # Workers only for work enough to pay for forking them: every fork copies what its tasks read.
-        workers = jobs if total >= PARALLEL_MIN and _JOB.work >= PARALLEL_MIN else 1
-        for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
-            take(*done)
+        with processes.frozen():
+            for pages, creds, entries, found in planned:  # the pages that stand, found by prepare (which told `advance`)
+                take(pages, 0, entries, found)
+                result.credentials += creds
+            # Workers only for work enough to pay for forking them: every fork copies what its tasks read.
+            workers = jobs if total >= PARALLEL_MIN and _JOB.work >= PARALLEL_MIN else 1
+            for done in processes.run(_render_task, tasks, workers, TASKS_PER_WORKER, ordered=False):
+                take(*done)
     finally:
         _JOB = None
         forget_lists()
-        gc.unfreeze()
     if reuse is not None:
         _save_related(config.cache_dir, key, answers)
     return result

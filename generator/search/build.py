@@ -13,7 +13,6 @@ store holds, without making them. Every other file is made, and kept if its text
 """
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import zlib
@@ -191,38 +190,38 @@ def build_index(catalog: Catalog, config: Config, search_dir: Path, jobs: int | 
     todo = [c for c, sig in zip(chunks, signatures) if sig not in stored]
     procs = jobs or (cores if sum(b - a for a, b in todo) >= PARALLEL_FROM else 1)
     _JOB = (builder, root, avg, reuse, key, cache is not None)
-    # The catalog is millions of long-lived objects: freezing them keeps the garbage collector from
-    # walking them on every full collection (a cost that grows with the catalog, paid again and
-    # again), and from touching, so copying, the forked workers' pages. As render and feeds do.
-    gc.freeze()
+    # The catalog is millions of long-lived objects: frozen, the garbage collector does not walk
+    # them on every full collection (a cost that grows with the catalog, paid again and again), nor
+    # touch, so copy, the forked workers' pages (processes.frozen). As render and feeds do.
     try:
-        made = processes.run(_collect_job, todo, procs, CHUNKS_PER_WORKER)
-        for (start, stop), sig in zip(chunks, signatures):
-            chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
-            if chunk is None:
-                # (a chunk the store should have but could not give is made here)
-                chunk = next(made) if sig not in stored else builder.collect(start, stop, avg, fragments=True)
-                if cache:
-                    cache.results.put(sig, chunk)
-            builder.add_chunk(chunk, start)
-            if advance is not None and stop > start:
-                advance(stop - start)
-        if cache:
-            cache.results.put(cache.directory, set(signatures))
-        builder.finish()
-        # The parent's writer starts its threads at its first file, after the workers are forked.
-        writer = Writer(root, reuse=reuse, key=key, site_rel="search/index/")
-        entries: list = [None] * len(builder.vocab)
-        memo: dict = {}  # this build's big terms, for the next
-        todo_terms, inputs = _kept_terms(builder, cache, writer, entries, memo)
-        weights = term_weights(builder, todo_terms)
-        procs = jobs or (cores if sum(weights) >= PARALLEL_WORK else 1)
-        term_runs = _split(todo_terms, weights, procs * 4)
-        pages = range(-(-n // SUMMARY_PAGE))
-        page_runs = [range(run[0], run[-1] + 1) for run in _split(pages, [1] * len(pages), len(term_runs) or 1)]
-        tasks = [(term_runs[i] if i < len(term_runs) else [], page_runs[i] if i < len(page_runs) else range(0))
-                 for i in range(max(len(term_runs), len(page_runs), 1))]
-        written = list(processes.run(_write_job, tasks, procs))
+        with processes.frozen():
+            made = processes.run(_collect_job, todo, procs, CHUNKS_PER_WORKER)
+            for (start, stop), sig in zip(chunks, signatures):
+                chunk = results.get(sig) if cache and sig in stored else None  # type: ignore[union-attr]
+                if chunk is None:
+                    # (a chunk the store should have but could not give is made here)
+                    chunk = next(made) if sig not in stored else builder.collect(start, stop, avg, fragments=True)
+                    if cache:
+                        cache.results.put(sig, chunk)
+                builder.add_chunk(chunk, start)
+                if advance is not None and stop > start:
+                    advance(stop - start)
+            if cache:
+                cache.results.put(cache.directory, set(signatures))
+            builder.finish()
+            # The parent's writer starts its threads at its first file, after the workers are forked.
+            writer = Writer(root, reuse=reuse, key=key, site_rel="search/index/")
+            entries: list = [None] * len(builder.vocab)
+            memo: dict = {}  # this build's big terms, for the next
+            todo_terms, inputs = _kept_terms(builder, cache, writer, entries, memo)
+            weights = term_weights(builder, todo_terms)
+            procs = jobs or (cores if sum(weights) >= PARALLEL_WORK else 1)
+            term_runs = _split(todo_terms, weights, procs * 4)
+            pages = range(-(-n // SUMMARY_PAGE))
+            page_runs = [range(run[0], run[-1] + 1) for run in _split(pages, [1] * len(pages), len(term_runs) or 1)]
+            tasks = [(term_runs[i] if i < len(term_runs) else [], page_runs[i] if i < len(page_runs) else range(0))
+                     for i in range(max(len(term_runs), len(page_runs), 1))]
+            written = list(processes.run(_write_job, tasks, procs))
     finally:
         _JOB = None
     for result in written:

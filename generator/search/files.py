@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..cache import digest
+from ..feeds.writer import write_bytes_file
 from ..jsontext import canonical
+from ..outputs import made
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
@@ -48,7 +50,7 @@ class Writer:
         self.outputs: Outputs = []
         self.written = 0
         self.pool = ThreadPoolExecutor(threads)
-        self.pending: deque[Future] = deque()
+        self.pending: deque[tuple[int, Future]] = deque()  # (the file's place in outputs, or -1; its write)
         self.folders: set[str] = set()  # folders already made
 
     def write(self, rel: str, obj: object, fast: bool = False) -> bytes:
@@ -60,16 +62,18 @@ class Writer:
         data = text.encode()
         fid = digest(data)
         self.ids.append((rel, fid))
+        place = -1
         if self.reuse is not None:
             signature = digest(self.key, fid)
             entry = self.reuse.keep(self.site_rel + rel, signature)
+            place = len(self.outputs)
             self.outputs.append((self.site_rel + rel, entry if entry is not None else signature))
             if entry is not None:
                 return fid
         self.written += 1
-        self.pending.append(self.pool.submit(self._store, rel, data, GZIP_FAST if fast else GZIP_LEVEL))
+        self.pending.append((place, self.pool.submit(self._store, rel, data, GZIP_FAST if fast else GZIP_LEVEL)))
         while len(self.pending) > 64:
-            self.pending.popleft().result()
+            self._settle()
         return fid
 
     def keep_known(self, files: Iterable[tuple[str, bytes]]) -> bool:
@@ -87,19 +91,26 @@ class Writer:
         self.outputs += kept
         return True
 
-    def _store(self, rel: str, data: bytes, level: int) -> None:
+    def _store(self, rel: str, data: bytes, level: int) -> bytes:
         blob = gzip.compress(data, compresslevel=level, mtime=0)
         folder, _, name = rel.rpartition("/")
         if folder not in self.folders:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
-        with open(os.path.join(self.root, rel), "wb") as f:
-            f.write(blob)
+        return write_bytes_file(os.path.join(self.root, rel), blob)
+
+    def _settle(self) -> None:
+        """Wait for the oldest write; its file's entry gets the stamp the write took (outputs.made)."""
+        place, future = self.pending.popleft()
+        stamped = future.result()
+        if place >= 0:
+            rel, signature = self.outputs[place]
+            self.outputs[place] = (rel, made(signature, stamped))
 
     def close(self) -> None:
         """Wait for every file and stop the threads."""
         while self.pending:
-            self.pending.popleft().result()
+            self._settle()
         self.pool.shutdown()
 
 
