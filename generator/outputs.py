@@ -130,7 +130,7 @@ class SiteCheck:
         except OSError:
             pass
         if self.data:
-            self.job = Background(lambda: _untouched(Manifest.load(self.data, str(site)), str(site)))
+            self.job = Background(lambda: _untouched(self.data, str(site)))
 
     def result(self) -> tuple[bytes, bytes | None]:
         """(the manifest's bytes as read at the start, one byte per file of it: 1 if untouched; None if not found)."""
@@ -144,7 +144,16 @@ class SiteCheck:
             self.job = None
 
 
-def _untouched(manifest: Manifest, site: str) -> bytes:
+def _untouched(data: bytes, site: str) -> bytes:
+    """`_stats_match` of the manifest in `data` (nothing, if it cannot be read: the build process finds it damaged too)."""
+    try:
+        manifest = Manifest.load(data, site)
+    except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        return b""
+    return _stats_match(manifest, site)
+
+
+def _stats_match(manifest: Manifest, site: str) -> bytes:
     """One byte per file of `manifest`: 1 when the site's file has the stat the manifest recorded for it."""
     found = bytearray(len(manifest))
     stats = manifest.stats
@@ -182,7 +191,7 @@ class OutputReuse:
             self.old = Manifest()
         elif check is not None:
             data, self.untouched = check.result()
-            self.old = Manifest.load(data, str(self.site_dir)) if data and self.site_dir.is_dir() else Manifest()
+            self.old = self._load(data)
             if self.untouched is not None and len(self.untouched) != len(self.old):
                 self.untouched = None
         else:
@@ -191,12 +200,15 @@ class OutputReuse:
         self.kept = 0
         self.in_place = False  # how finish put the files in (for the summary and the tests)
 
-    def _load(self) -> Manifest:
+    def _load(self, data: bytes | None = None) -> Manifest:
+        """The manifest (read from its file unless `data` is given); empty if there is none or it is damaged."""
         if not self.site_dir.is_dir():
             return Manifest()
         try:
-            with open(self.file, "rb") as fh:
-                return Manifest.load(fh.read(), str(self.site_dir))
+            if data is None:
+                with open(self.file, "rb") as fh:
+                    data = fh.read()
+            return Manifest.load(data, str(self.site_dir)) if data else Manifest()
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
             return Manifest()
 

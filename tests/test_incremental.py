@@ -277,6 +277,13 @@ def test_clean_ignores_a_damaged_cache(tmp_path, catalog, monkeypatch):
     assert report.credentials > 0 and report.reused == 0
     again = run(tmp_path / "site", catalog)
     assert again.reused > 0
+    (cache / "outputs.pickle").write_bytes(b"not a pickle either")  # beside a site this time (SiteCheck reads it)
+    assert run(tmp_path / "site", catalog).reused == 0
+    for size in (10, 3000):  # a manifest cut short
+        run(tmp_path / "site", catalog)
+        whole = (cache / "outputs.pickle").read_bytes()
+        (cache / "outputs.pickle").write_bytes(whole[:size])
+        assert run(tmp_path / "site", catalog).reused == 0
 
 
 def test_cached_build_is_the_same_with_one_or_two_processes(tmp_path, catalog, monkeypatch):
