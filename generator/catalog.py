@@ -6,6 +6,7 @@ are computed once here, in linear time, so no later stage scans the catalog per 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -104,7 +105,8 @@ def read_catalog(root: Path, as_of: str, strict: bool = False, *, jobs: int = 1,
     total = sum(len(p.credential_files) for p in reader.files.providers) if reader.files else 0
     with stage(progress, "Checking records", total) as advance:
         reader.advance = advance
-        credentials = list(reader.credentials())
+        with closing(reader.credentials()) as records:  # closed even when stopped: it holds the catalog frozen
+            credentials = list(records)
     reader.save_cache()
     problems = reader.problems
     if problems.errors or (strict and problems.warnings):

@@ -53,11 +53,12 @@ class Manifest:
     half a million entries load and save in a fraction of a second.
     """
 
-    def __init__(self, rels: list[str] | None = None, signatures: bytes = b"", stats: array | None = None):
+    def __init__(self, rels: list[str] | None = None, signatures: bytes = b"", stats: array | None = None,
+                 indexed: bool = True) -> None:
         self.rels = rels or []
         self.signatures = signatures  # SIGNATURE bytes each, in the order of rels
         self.stats = stats if stats is not None else array("q")  # size, mtime_ns, inode of each
-        self.index = {rel: i for i, rel in enumerate(self.rels)}
+        self.index = {rel: i for i, rel in enumerate(self.rels)} if indexed else {}  # rel -> its place
 
     def __len__(self) -> int:
         return len(self.rels)
@@ -75,7 +76,9 @@ class Manifest:
         return pickle.dumps((site, FORMAT, "\n".join(self.rels), self.signatures, self.stats.tobytes()), protocol=5)
 
     @classmethod
-    def load(cls, data: bytes, site: str) -> "Manifest":
+    def load(cls, data: bytes, site: str, indexed: bool = True) -> "Manifest":
+        """The manifest `dump` made for `site` (empty if made for another, or of another format); `indexed`: with
+        its index by path (a walk in order needs none)."""
         made_for, format_, rels, signatures, stats = pickle.loads(data)
         if made_for != site or format_ != FORMAT:
             return cls()
@@ -84,7 +87,7 @@ class Manifest:
         listed = rels.split("\n") if rels else []
         if len(signatures) != SIGNATURE * len(listed) or len(found) != 3 * len(listed):
             return cls()
-        return cls(listed, signatures, found)
+        return cls(listed, signatures, found, indexed)
 
 
 SIGNATURE = 16  # bytes of a signature (cache.digest); a file with no signature gets 16 zero bytes, never matched
@@ -118,7 +121,7 @@ class SiteCheck:
     build is found by the next one).
     """
 
-    def __init__(self, folder: Path, site_dir: Path):
+    def __init__(self, folder: Path, site_dir: Path) -> None:
         from .processes import Background
 
         self.data = b""
@@ -133,12 +136,17 @@ class SiteCheck:
             self.job = Background(lambda: _untouched(self.data, str(site)))
 
     def result(self) -> tuple[bytes, bytes | None]:
-        """(the manifest's bytes as read at the start, one byte per file of it: 1 if untouched; None if not found)."""
+        """(the manifest's bytes as read at the start, one byte per file of it: 1 if untouched; None if not found).
+
+        Given once: the bytes are not kept here (at 750,000 records they are hundreds of megabytes).
+        """
         found = self.job.result() if self.job is not None else None
         self.job = None
-        return self.data, found
+        data, self.data = self.data, b""
+        return data, found
 
     def close(self) -> None:
+        """Stop the check if it still runs (the build failed or was stopped before it needed the answer)."""
         if self.job is not None:
             self.job.close()
             self.job = None
@@ -147,7 +155,7 @@ class SiteCheck:
 def _untouched(data: bytes, site: str) -> bytes:
     """`_stats_match` of the manifest in `data` (nothing, if it cannot be read: the build process finds it damaged too)."""
     try:
-        manifest = Manifest.load(data, site)
+        manifest = Manifest.load(data, site, indexed=False)
     except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
         return b""
     return _stats_match(manifest, site)
@@ -331,13 +339,13 @@ class OutputReuse:
     def _apply(self, written: list[str], stale: list[str]) -> None:
         """Rename each new file over the site's and remove the files no longer made; then drop the build folder."""
         self.file.unlink(missing_ok=True)  # a build stopped from here on leaves no manifest to trust
-        made: set[str] = set()
+        folders: set[str] = set()
         for rel in written:
             target = os.path.join(self.site_dir, rel)
             folder = os.path.dirname(target)
-            if folder not in made:
+            if folder not in folders:
                 os.makedirs(folder, exist_ok=True)
-                made.add(folder)
+                folders.add(folder)
             os.replace(os.path.join(self.staging, rel), target)
         for rel in stale:
             path = os.path.join(self.site_dir, rel)

@@ -18,6 +18,9 @@ import ctypes
 import ctypes.util
 import gc
 import multiprocessing
+import os
+import signal
+import threading
 from collections import deque
 from contextlib import contextmanager
 from functools import lru_cache
@@ -107,27 +110,33 @@ def frozen() -> Iterator[None]:
 
 
 def between_stages() -> None:
-    """What a stage freed goes back to the system; within a `frozen` block, what it left for the next is frozen too."""
-    release_free_memory()
+    """What a stage freed goes back to the system; within a `frozen` block, what it left for the next is frozen too.
+
+    The garbage it left in cycles is collected first, so nothing dead stays frozen to the end of
+    the build; with the catalog frozen already, the collection walks only the stage's own leftovers.
+    """
     if _HELD:
+        gc.collect()
         gc.freeze()
+    release_free_memory()
 
 
 class Background:
     """`job()` (returning bytes) run in a forked process while this one goes on; `result()` waits for its bytes.
 
-    Where the platform cannot fork, or the fork fails, nothing runs and `result()` is None; so it
-    is too when the job fails. Only the process that started it may call `result()` or `close()`:
-    call one of them before forking workers, which would otherwise inherit the pipe.
+    Nothing runs, and `result()` is None, where the platform cannot fork, when the fork fails, and
+    when this process runs other threads (`credcat serve`'s server and watcher): a fork copies
+    only the forking thread, and a lock another thread held stays held in the child for good. So
+    is it when the job fails. Only the process that started it may call `result()` or `close()`;
+    workers forked meanwhile inherit the pipe's read end, which is harmless (they never read it,
+    and its write end is the child's alone).
     """
 
-    def __init__(self, job: Callable[[], bytes]):
+    def __init__(self, job: Callable[[], bytes]) -> None:
         self.pid = 0
         self.fd = -1
-        if not can_fork():
+        if not can_fork() or threading.active_count() > 1:
             return
-        import os
-
         read, write = os.pipe()
         try:
             pid = os.fork()
@@ -151,10 +160,9 @@ class Background:
         """The job's bytes (waiting for them); None if it did not run or failed."""
         if not self.pid:
             return None
-        import os
-
         chunks = []
-        with os.fdopen(self.fd, "rb") as pipe:
+        fd, self.fd = self.fd, -1  # the file object below owns it now, and closes it however the read ends
+        with os.fdopen(fd, "rb") as pipe:
             while chunk := pipe.read(1 << 20):
                 chunks.append(chunk)
         _, status = os.waitpid(self.pid, 0)
@@ -162,19 +170,19 @@ class Background:
         return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
 
     def close(self) -> None:
-        """Stop the job if it still runs (a build that failed before it needed the result)."""
+        """Stop the job if it still runs (a build that failed, or was interrupted, before it had the result)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
         if not self.pid:
             return
-        import os
-        import signal
-
-        os.close(self.fd)
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
-        self.pid = 0
+        finally:
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 @lru_cache(maxsize=1)

@@ -267,6 +267,40 @@ def test_the_site_check_finds_each_file_changed_since_the_last_build(tmp_path, c
     check.close()  # nothing left to stop
 
 
+def test_an_incremental_build_takes_the_site_check_s_answer_and_stats_itself_beside_other_threads(
+        tmp_path, catalog, monkeypatch):
+    """The build's keep() answers from SiteCheck's forked process; where it may not fork (another thread runs, as in
+    `credcat serve`), it stats each file itself, and keeps the same files."""
+    import threading
+
+    from generator.outputs import OutputReuse
+
+    made: list[OutputReuse] = []
+    real_init = OutputReuse.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(OutputReuse, "__init__", init)
+    site = tmp_path / "site"
+    run(site, catalog)
+    run(site, catalog)  # the change feed settles: from here on, every build keeps the same files
+    forked = run(site, catalog)
+    assert made[-1].untouched is not None and len(made[-1].untouched) == len(made[-1].old) > 50
+    assert all(made[-1].untouched)  # nothing touched since the last build
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        alone = run(site, catalog)
+    finally:
+        stop.set()
+        other.join()
+    assert made[-1].untouched is None
+    assert alone.reused == forked.reused > 0
+
+
 def test_clean_ignores_a_damaged_cache(tmp_path, catalog, monkeypatch):
     cache = tmp_path / "damaged-cache"
     cache.mkdir()

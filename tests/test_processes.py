@@ -137,3 +137,22 @@ def test_background_gives_none_when_its_job_fails_and_close_stops_a_job_still_ru
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)  # already reaped
     assert slow.result() is None
+
+
+@FORKS
+def test_background_runs_nothing_while_another_thread_runs_and_close_is_safe_after_result() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        job = processes.Background(lambda: b"never")
+    finally:
+        stop.set()
+        other.join()
+    assert job.pid == 0 and job.result() is None  # a fork would copy this thread alone, and any lock the other held
+    done = processes.Background(lambda: b"done")
+    assert done.result() == b"done"
+    done.close()
+    done.close()  # nothing left to stop, no descriptor closed twice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -151,17 +152,19 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     # each record into JSON once (on another process when the catalog is large); here its list
     # entries, bulk members and hashes are joined in order to the pages, bulk files and change state.
     try:
-        for (start, stop), result in feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache):
-            for name, member in result.bulk.items():
-                bulk[name].write(member)
-            creds = catalog.credentials[start:stop]
-            signatures = result.signatures or [b""] * len(creds)
-            bulk_inputs.update(b"".join(signatures))
-            tracker.see_all(creds, result.hashes)
-            credential_pages.extend(result.summaries, signatures)
-            providers.extend(creds, result.summaries, signatures)
-            if advance is not None and stop > start:
-                advance(stop - start)
+        # closed even when this loop stops early: the chunks' generator holds the catalog frozen (processes.frozen)
+        with closing(feed_chunks(catalog, config, str(out), jobs or os.cpu_count() or 1, cache)) as made:
+            for (start, stop), result in made:
+                for name, member in result.bulk.items():
+                    bulk[name].write(member)
+                creds = catalog.credentials[start:stop]
+                signatures = result.signatures or [b""] * len(creds)
+                bulk_inputs.update(b"".join(signatures))
+                tracker.see_all(creds, result.hashes)
+                credential_pages.extend(result.summaries, signatures)
+                providers.extend(creds, result.summaries, signatures)
+                if advance is not None and stop > start:
+                    advance(stop - start)
     finally:
         if cache is not None:
             cache.close()
