@@ -95,7 +95,10 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
     # Everything is written into a fresh folder beside the output: with the cache, only the files
     # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
-        reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean, check=check)
+        # Which files of the site in place stand untouched: SiteCheck's answer, waited for in a stage of
+        # its own so that the wait shows (with cold caches it can outlast the checking stage).
+        with stage(progress, "Checking the last site", 0):
+            reuse = OutputReuse(config.cache_dir, config.site_dir, tmp, clean=clean, check=check)
         # MkDocs before our stages: it empties its folder, writes narrative pages and theme assets, and renders the shell.
         with stage(progress, "Building narrative pages (MkDocs)", 0):
             shell = build_narrative(mk, config, cat, tmp)
