@@ -1,4 +1,5 @@
-"""Forked worker processes, and handing freed memory back: what keeps a parallel build's memory bounded.
+"""Forked worker processes, freed memory handed back, the catalog kept from the garbage collector, and one job in
+the background: what keeps a parallel build's memory bounded and its time in its own work.
 
 A forked worker starts out sharing every page of the build process's memory. But CPython writes
 a reference count into each object it reads, so every page of records a worker reads is copied
@@ -11,6 +12,10 @@ forked afresh, starts out sharing again. With `release_free_memory`, this took a
 
 `release_free_memory` returns to the system what the C allocator keeps after a stage frees its
 temporary data: reading a catalog leaves hundreds of megabytes of it (855 -> 540 MB at 100,000).
+
+`frozen` keeps the catalog out of the garbage collector's walks for a whole build, and
+`Background` runs one job (the check of the last site's files, outputs.SiteCheck) in a forked
+process beside the build.
 """
 from __future__ import annotations
 
