@@ -152,6 +152,11 @@ class SiteCheck:
             self.job = None
 
 
+def _as_recorded(st: os.stat_result, stats: array, i: int) -> bool:
+    """Whether `st` is the stat the manifest's `stats` record for its file `i` (size, mtime, inode)."""
+    return st.st_size == stats[3 * i] and st.st_mtime_ns == stats[3 * i + 1] and st.st_ino == stats[3 * i + 2]
+
+
 def _untouched(data: bytes, site: str) -> bytes:
     """`_stats_match` of the manifest in `data` (nothing, if it cannot be read: the build process finds it damaged too)."""
     try:
@@ -172,7 +177,7 @@ def _stats_match(manifest: Manifest, site: str) -> bytes:
                 st = os.stat(rel, dir_fd=folder)
             except OSError:
                 continue
-            if st.st_size == stats[3 * i] and st.st_mtime_ns == stats[3 * i + 1] and st.st_ino == stats[3 * i + 2]:
+            if _as_recorded(st, stats, i):
                 found[i] = 1
     finally:
         os.close(folder)
@@ -234,8 +239,7 @@ class OutputReuse:
             st = os.stat(os.path.join(self.site_dir, rel))
         except OSError:
             return None
-        stats = old.stats
-        if st.st_size != stats[3 * i] or st.st_mtime_ns != stats[3 * i + 1] or st.st_ino != stats[3 * i + 2]:
+        if not _as_recorded(st, old.stats, i):
             return None  # changed since that build: make it again
         return i
 
