@@ -274,7 +274,7 @@ RACY_NS = 2_000_000_000  # a file changed this recently may change again with th
 FLUSH_BYTES = 32 << 20
 
 
-def file_stat(path: Path, now_ns: int) -> str | None:
+def file_stat(path: Path | str, now_ns: int) -> str | None:
     """The file's size, mtime, ctime and inode, to tell later whether it may have changed; None when it cannot tell.
 
     As git's index does: a file whose stat is the same as when it was read is taken to hold the

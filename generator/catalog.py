@@ -102,7 +102,7 @@ def read_catalog(root: Path, as_of: str, strict: bool = False, *, jobs: int = 1,
     run's); `progress` shows the files as they are settled.
     """
     reader = CatalogReader(root, as_of, jobs=jobs, store=store)
-    total = sum(len(p.credential_files) for p in reader.files.providers) if reader.files else 0
+    total = sum(len(p.credential_names) for p in reader.files.providers) if reader.files else 0
     with stage(progress, "Checking records", total) as advance:
         reader.advance = advance
         with closing(reader.credentials()) as records:  # closed even when stopped: it holds the catalog frozen

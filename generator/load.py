@@ -300,12 +300,26 @@ def load_mapping(file: Path, display: str) -> Document:
 
 @dataclass(frozen=True)
 class ProviderDir:
-    """One provider folder: its id, its provider.yml (if any) and its credential files, sorted."""
+    """One provider folder: its id, its provider.yml (if any) and its credential files' names, sorted.
+
+    The names are kept as text: a Path object per file cost a second of a build at 100,000
+    records, and a build reads only the files that changed. `credential_files` makes the Paths.
+    """
 
     id: str
     folder: Path
     provider_file: Path | None
-    credential_files: tuple[Path, ...]
+    credential_names: tuple[str, ...]  # file names in folder/credentials/, e.g. "data-analyst.yml"
+
+    @property
+    def credentials_dir(self) -> Path:
+        return self.folder / "credentials"
+
+    @property
+    def credential_files(self) -> tuple[Path, ...]:
+        """The credential files as Paths, in the order of `credential_names`."""
+        folder = self.credentials_dir
+        return tuple(folder / name for name in self.credential_names)
 
 
 @dataclass
@@ -378,8 +392,8 @@ def _provider_dir(folder: Path, root: Path, layout) -> ProviderDir:
     if provider_file is None:
         layout(folder, f"the provider folder '{folder.name}' has no provider.yml",
                "add provider.yml with name, url and country (see CONTRIBUTING.md)")
-    creds: list[Path] = []
-    seen: dict[str, Path] = {}
+    creds: list[str] = []
+    seen: dict[str, str] = {}  # slug -> the file name that gave it
     cred_dir = folder / "credentials"
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or entry == provider_file or entry == cred_dir:
@@ -393,24 +407,24 @@ def _provider_dir(folder: Path, root: Path, layout) -> ProviderDir:
         with os.scandir(cred_dir) as listing:
             found = sorted(listing, key=lambda e: e.name)
         for dir_entry in found:
-            if dir_entry.name.startswith("."):
+            name = dir_entry.name
+            if name.startswith("."):
                 continue
-            entry = cred_dir / dir_entry.name
-            if dir_entry.is_symlink() or not dir_entry.is_file() or entry.suffix not in YAML_SUFFIXES:
-                layout(entry, f"'{entry.name}' is not a .yml record file",
+            slug, suffix = os.path.splitext(name)  # as Path's stem and suffix, for a name without a leading dot
+            if dir_entry.is_symlink() or not dir_entry.is_file() or suffix not in YAML_SUFFIXES:
+                layout(cred_dir / name, f"'{name}' is not a .yml record file",
                        "the credentials folder holds one <slug>.yml file per credential")
                 continue
-            slug = entry.stem
             if not SLUG.match(slug):
-                layout(entry, f"the file name '{entry.name}' is not a safe slug",
+                layout(cred_dir / name, f"the file name '{name}' is not a safe slug",
                        f"rename it to lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-credential'}.yml'")
                 continue
             if slug in seen:
-                layout(entry, f"duplicate id '{folder.name}/{slug}': also defined by {seen[slug].name}",
+                layout(cred_dir / name, f"duplicate id '{folder.name}/{slug}': also defined by {seen[slug]}",
                        "keep one file per credential; delete or rename the other")
                 continue
-            seen[slug] = entry
-            creds.append(entry)
+            seen[slug] = name
+            creds.append(name)
     return ProviderDir(folder.name, folder, provider_file, tuple(creds))
 
 

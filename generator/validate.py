@@ -43,7 +43,7 @@ def _check_chunk(todo: list[tuple[Path, str]]) -> list[bytes]:
 class _Todo(NamedTuple):
     """A credential file to settle: from the record store when it holds a result for this key, else by checking it."""
 
-    file: Path
+    file: str  # its path (a Path is made only for a file that is checked)
     provider_id: str
     shown: str  # the file's display path, its name in the store
     context: bytes  # what checking it reads besides the file (CatalogReader._provider_key)
@@ -52,9 +52,10 @@ class _Todo(NamedTuple):
     stored: bool  # the store holds a result for this very key
 
 
-def _read_bytes(file: Path) -> bytes:
+def _read_bytes(file: Path | str) -> bytes:
     try:
-        return file.read_bytes()
+        with open(file, "rb") as handle:
+            return handle.read()
     except OSError as exc:  # the loader reports it with the file's name; the key just must not match
         return f"unreadable: {exc}".encode()
 
@@ -130,7 +131,7 @@ class CatalogReader:
         self.files = discover(self.root)
         self.problems.extend(self.files.problems)
         for pdir in self.files.providers:
-            self.known_ids.update(f"{pdir.id}/{f.stem}" for f in pdir.credential_files)
+            self.known_ids.update(f"{pdir.id}/{os.path.splitext(name)[0]}" for name in pdir.credential_names)
         self._load_taxonomy()
 
     def display(self, file: Path) -> str:
@@ -156,6 +157,13 @@ class CatalogReader:
 
     def _wanted(self, file: Path) -> bool:
         return self.only is None or file.resolve() in self.only
+
+    def _wanted_names(self, pdir: ProviderDir) -> list[str]:
+        """The names of the provider's credential files to check (all of them unless `only` says)."""
+        if self.only is None:
+            return list(pdir.credential_names)
+        folder = pdir.credentials_dir
+        return [name for name in pdir.credential_names if self._wanted(folder / name)]
 
     def read_provider(self, pdir: ProviderDir) -> Provider | None:
         """Check and normalize one provider.yml (None when it is missing or broken)."""
@@ -214,7 +222,7 @@ class CatalogReader:
         chosen: list[tuple[ProviderDir, list[Path]]] = []
         # Providers first, all of them: worker processes forked later must know every provider.
         for pdir in self.files.providers:
-            wanted_creds = [f for f in pdir.credential_files if self._wanted(f)]
+            wanted_creds = self._wanted_names(pdir)
             wanted_provider = pdir.provider_file is not None and self._wanted(pdir.provider_file)
             if not wanted_creds and not wanted_provider:
                 continue
@@ -234,8 +242,9 @@ class CatalogReader:
             with processes.frozen():  # each batch's records are frozen as they come (see _settle)
                 for pdir, wanted_creds in chosen:
                     context = self._provider_key(pdir, code) if self.store is not None else b""
-                    for file, shown in zip(wanted_creds, self._displayed(wanted_creds)):
-                        batch.append(self._todo(file, pdir.id, shown, context, listed.get(shown), now))
+                    folder = str(pdir.credentials_dir) + os.sep
+                    for name, shown in zip(wanted_creds, self._displayed(pdir, wanted_creds)):
+                        batch.append(self._todo(folder + name, pdir.id, shown, context, listed.get(shown), now))
                         if len(batch) >= BATCH:
                             yield from self._settle(batch)
                             batch = []
@@ -249,15 +258,15 @@ class CatalogReader:
         provider_bytes = _read_bytes(pdir.provider_file) if pdir.provider_file else b"(none)"
         return digest(code, self.as_of, self._taxonomy_bytes, provider_bytes, str(self.root))
 
-    def _displayed(self, files: list[Path] | tuple[Path, ...]) -> list[str]:
-        """The display paths of one provider's credential files (all in one folder, whose part is worked out once)."""
-        if not files:
+    def _displayed(self, pdir: ProviderDir, names: list[str] | tuple[str, ...]) -> list[str]:
+        """The display paths of these credential files of one provider (their folder's part worked out once)."""
+        if not names:
             return []
-        folder = self.display(files[0].parent)
+        folder = self.display(pdir.credentials_dir)
         prefix = "" if folder == "." else folder + os.sep
-        return [prefix + file.name for file in files]
+        return [prefix + name for name in names]
 
-    def _todo(self, file: Path, provider_id: str, shown: str, context: bytes, row: StoredFile | None,
+    def _todo(self, file: str, provider_id: str, shown: str, context: bytes, row: StoredFile | None,
               now: int) -> _Todo:
         """Whether the store holds this file's result: trusted by the file's stat, else by a hash of its bytes."""
         if self.store is None:
@@ -275,7 +284,7 @@ class CatalogReader:
     def _settle(self, batch: list[_Todo]) -> Iterator[Credential]:
         """Results of a batch in order: stored ones unpickled, the rest checked (in parallel when many)."""
         found = self._stored_payloads(batch)
-        fresh = iter(self._check_many([(todo.file, todo.provider_id)
+        fresh = iter(self._check_many([(Path(todo.file), todo.provider_id)
                                        for todo, hit in zip(batch, found) if hit is None]))
         results: list[tuple[Checked, bytes]] = []
         # The records are long-lived (tens of tracked objects each): collecting while they are made
@@ -346,7 +355,8 @@ class CatalogReader:
         """Store this run's newly checked files and drop files no longer in the catalog."""
         if self.store is None or self.files is None:
             return
-        self.store.commit(shown for pdir in self.files.providers for shown in self._displayed(pdir.credential_files))
+        self.store.commit(shown for pdir in self.files.providers
+                          for shown in self._displayed(pdir, pdir.credential_names))
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:

@@ -56,9 +56,10 @@ class Spy:
         self.checked: list[str] = []
         read_bytes, check = validate._read_bytes, CatalogReader.check_credential
 
-        def spy_read(file: Path) -> bytes:
-            if file.parent.name == "credentials":
-                self.read.append(file.name)
+        def spy_read(file: Path | str) -> bytes:
+            path = Path(file)
+            if path.parent.name == "credentials":
+                self.read.append(path.name)
             return read_bytes(file)
 
         def spy_check(reader, file, provider, provider_id):
@@ -255,8 +256,9 @@ def test_display_paths_of_a_folder_are_those_of_each_file(catalog, tmp_path, mon
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / where if where == "elsewhere" else catalog / where)
     reader = CatalogReader(catalog, AS_OF)
-    files = reader.files.providers[0].credential_files
-    assert reader._displayed(files) == [reader.display(file) for file in files]
+    pdir = reader.files.providers[0]
+    assert pdir.credential_names
+    assert reader._displayed(pdir, pdir.credential_names) == [reader.display(file) for file in pdir.credential_files]
 
 
 def _rows(path: Path, table: str) -> int:
