@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -16,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .cache import RecordStore, ResultStore, code_key, digest
 from .outputs import OutputReuse, SiteCheck
@@ -117,30 +118,30 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
 def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None,
                        jobs: int | None = None, reuse: OutputReuse | None = None) -> int:
     """The catalog's own stages over a folder MkDocs has built; returns the number of pages rendered."""
-    from .feeds import write_feeds
     from .search import write_search_index
     from .sitemap import write_sitemap
 
     total = len(catalog.credentials)
     key = global_key(config, shell) if reuse is not None else b""
-    # Pages before search: the search stage fills the search page shell written here (#credcat-search).
-    with stage(progress, "Rendering pages", total) as advance:
-        result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
-    processes.between_stages()  # each stage's own data goes before the next forks its workers
-    with stage(progress, "Indexing for search", total) as advance:
-        write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
-    processes.between_stages()
-    # Feeds: each credential page links to its JSON document, so both must ship together.
-    with stage(progress, "Writing feeds", total) as advance:
-        if reuse is None:
-            write_feeds(catalog, config, out, advance=advance, jobs=jobs)
-        else:
-            results = ResultStore(config.cache_dir, "feeds", clean=not reuse.old)
-            try:
-                write_feeds(catalog, config, out, advance=advance, jobs=jobs, reuse=reuse, key=key, results=results)
-                results.commit()
-            finally:
-                results.close()
+    # An incremental build writes its feeds in a forked process, beside render and search (FeedsBeside).
+    beside = FeedsBeside(catalog, config, out, jobs, reuse, key) if reuse is not None and reuse.old else None
+    try:
+        # Pages before search: the search stage fills the search page shell written here (#credcat-search).
+        with stage(progress, "Rendering pages", total) as advance:
+            result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
+        processes.between_stages()  # each stage's own data goes before the next forks its workers
+        with stage(progress, "Indexing for search", total) as advance:
+            write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
+        processes.between_stages()
+        # Feeds: each credential page links to its JSON document, so both must ship together.
+        with stage(progress, "Writing feeds", total) as advance:
+            if beside is not None and beside.take():
+                advance(total)
+            else:  # a clean build, or the forked process could not run
+                _write_feeds(catalog, config, out, advance, jobs, reuse, key)
+    finally:
+        if beside is not None:
+            beside.close()
     # Last: the sitemap lists every page the stages above wrote (or kept).
     with stage(progress, "Writing the sitemap", 0):
         if reuse is None:
@@ -148,6 +149,86 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
         else:
             write_sitemap(catalog, config, out, pages=reuse.page_paths(), reuse=reuse)
     return result.pages
+
+
+def _write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None,
+                 jobs: int | None, reuse: OutputReuse | None, key: bytes) -> None:
+    """The feeds stage: with the cache, through the feeds' result store (cache.ResultStore)."""
+    from .feeds import write_feeds
+
+    if reuse is None:
+        write_feeds(catalog, config, out, advance=advance, jobs=jobs)
+        return
+    results = ResultStore(config.cache_dir, "feeds", clean=not reuse.old)
+    try:
+        write_feeds(catalog, config, out, advance=advance, jobs=jobs, reuse=reuse, key=key, results=results)
+        results.commit()
+    finally:
+        results.close()
+
+
+class FeedsBeside:
+    """The feeds stage of an incremental build, run in a forked process while this one renders and indexes.
+
+    After a small change every stage is a pass over the catalog that keeps nearly every file, in
+    this one process: the other core sat idle. The feeds stage needs nothing the render and search
+    stages make, and writes only under api/v1/, where they write nothing; so a forked process
+    writes the feeds from the start of the render stage, and sends back what it told `reuse` of
+    its files (`OutputReuse.adopt`), or the exception that stopped it. The feeds stage then only
+    waits for it. Where the process cannot run (`processes.Background`: no fork, or other threads
+    running, as in `credcat serve`), or dies, `take` is False and the stage runs here as before.
+    """
+
+    def __init__(self, catalog: Catalog, config: Config, out: Path, jobs: int | None, reuse: OutputReuse,
+                 key: bytes) -> None:
+        self.reuse = reuse
+        self.job = processes.Background(lambda: _feeds_child(catalog, config, out, jobs, reuse, key))
+
+    def take(self) -> bool:
+        """Wait for the forked feeds stage and take its files into `reuse`; raise what stopped it; False if it did not run."""
+        data = self.job.result()
+        if data is None:
+            return False
+        outcome, value, kept = pickle.loads(data)
+        if outcome == "failed":
+            raise value
+        self.reuse.adopt(value, kept)
+        return True
+
+    def close(self) -> None:
+        """Stop the forked process if it still runs (the build failed or was interrupted before it was taken)."""
+        self.job.close()
+
+
+_UNTOLD = object()
+
+
+def _feeds_child(catalog: Catalog, config: Config, out: Path, jobs: int | None, reuse: OutputReuse,
+                 key: bytes) -> bytes:
+    """In the forked process: the feeds stage, then ("done", the entries it told `reuse`, files kept) pickled, or
+    ("failed", the exception, 0)."""
+    told, kept = dict(reuse.new), reuse.kept
+    try:
+        _write_feeds(catalog, config, out, None, jobs, reuse, key)
+    except BaseException as exc:  # noqa: BLE001 - every exception goes back to the build process, to be raised there
+        return pickle.dumps(("failed", _portable(exc), 0), protocol=5)
+    entries = [(rel, entry) for rel, entry in reuse.new.items() if told.get(rel, _UNTOLD) != entry]
+    return pickle.dumps(("done", entries, reuse.kept - kept), protocol=5)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` as the build process can raise it: itself if it survives pickling (with the forked process's traceback
+    noted, unless it is one of credcat's own, told by its message), else a RuntimeError with that traceback."""
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        copy = pickle.loads(pickle.dumps(exc, protocol=5))
+    except Exception:  # noqa: BLE001 - an exception that cannot travel is told as text
+        return RuntimeError(f"the feeds stage failed in its forked process:\n{text}")
+    if not isinstance(exc, KeyboardInterrupt) and not type(exc).__module__.startswith("generator."):
+        copy.add_note(f"(raised in the feeds stage's forked process)\n{text}")  # not ours: a bug, whose traceback helps
+    return copy
 
 
 def global_key(config: Config, shell: Shell) -> bytes:

@@ -276,6 +276,16 @@ class OutputReuse:
                     _unlink(os.path.join(self.staging, rel))
             self.new[rel] = entry
 
+    def adopt(self, entries: list[tuple[str, Kept | bytes | None]], kept: int) -> None:
+        """Take the entries another process's copy of this object was told (build.FeedsBeside), and its count of kept files.
+
+        That process worked on files no stage of this one tells of, so its entries are taken as
+        they are: what `merge` did there (a kept file's copy removed from the build folder) is done.
+        """
+        for rel, entry in entries:
+            self.new[rel] = entry
+        self.kept += kept
+
     def forget_kept(self, rel: str) -> None:
         """`rel` was kept but is then written after all (a file another stage writes into)."""
         if type(self.new.get(rel)) is int:

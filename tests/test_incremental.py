@@ -478,3 +478,66 @@ def test_after_a_small_change_the_render_stage_keeps_what_stands_before_forking(
     assert report.reused > 0
     run(tmp_path / "clean", catalog, clean=True, previous=str(published))
     assert digest(site) == digest(tmp_path / "clean")
+
+
+def _feeds_beside(monkeypatch) -> list[bool]:
+    """What each build's FeedsBeside.take gave: True when the feeds were written by the forked process."""
+    from generator.build import FeedsBeside
+
+    taken: list[bool] = []
+    real_take = FeedsBeside.take
+
+    def take(self):
+        taken.append(real_take(self))
+        return taken[-1]
+
+    monkeypatch.setattr(FeedsBeside, "take", take)
+    return taken
+
+
+def test_an_incremental_build_writes_its_feeds_in_a_forked_process(tmp_path, catalog, monkeypatch):
+    """Beside render and search, a forked process writes the feeds; what it made and kept is the build's, and
+    the site equals a clean build's."""
+    taken = _feeds_beside(monkeypatch)
+    record = catalog / "acme/credentials/teamwork.yml"
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice")))
+    assert taken == [True]  # the first build and the clean one have nothing to keep: no forked process
+    # The forked process's kept files count in the build's: the other credentials' documents and exports.
+    kept_api = [p for p in (tmp_path / "site/api/v1/credentials").rglob("*.json") if "teamwork" not in p.name]
+    assert report.reused > len(kept_api) + 2 * report.credentials
+    document = json.loads((tmp_path / "site/api/v1/credentials/acme/teamwork.json").read_text(encoding="utf-8"))
+    assert document["title"] == {"en": "Teamwork in Practice"}
+
+
+def test_a_user_error_in_the_forked_feeds_stage_stops_the_build_with_its_message(tmp_path, catalog, monkeypatch):
+    from generator.feeds import PreviousBuildError
+
+    taken = _feeds_beside(monkeypatch)
+    site = tmp_path / "site"
+    run(site, catalog)
+    before = digest(site)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PreviousBuildError, match="no change state found"):
+        run(site, catalog, previous=str(tmp_path / "empty"))
+    assert taken == []  # raised by take, which gave nothing
+    assert digest(site) == before  # the site as it was
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []  # no build folder left
+
+
+def test_a_bug_in_the_forked_feeds_stage_is_raised_with_its_traceback(tmp_path, catalog, monkeypatch):
+    import generator.feeds
+
+    site = tmp_path / "site"
+    run(site, catalog)
+    before = digest(site)
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in the feeds stage")
+
+    monkeypatch.setattr(generator.feeds, "write_feeds", broken)
+    with pytest.raises(KeyError, match="a bug in the feeds stage") as raised:
+        run(site, catalog)
+    notes = "\n".join(getattr(raised.value, "__notes__", []))
+    assert "forked process" in notes and "in broken" in notes  # where it was raised, over there
+    assert digest(site) == before
