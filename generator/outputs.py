@@ -92,7 +92,7 @@ class Manifest:
 
 SIGNATURE = 16  # bytes of a signature (cache.digest); a file with no signature gets 16 zero bytes, never matched
 NO_SIGNATURE = bytes(SIGNATURE)
-_STAMP = struct.Struct("<qqq")  # size, mtime_ns, inode: a file's stat as the manifest records it
+_STAMP = struct.Struct("=qqq")  # size, mtime_ns, inode: a file's stat as the manifest records it (the array's order)
 MADE = SIGNATURE + _STAMP.size  # an entry of this many bytes is a signature and the stat of the file written from it
 
 
@@ -374,29 +374,37 @@ class OutputReuse:
                       for rel in self.new if rel.endswith(".html"))
 
     def save(self) -> None:
-        """Store the manifest of the site now in place (stat each file made afresh whose writer did not: see `made`)."""
+        """Store the manifest of the site now in place (stat each file made afresh whose writer did not: see `made`).
+
+        A kept file's signature and stat are copied from the old manifest as bytes, and a stamped
+        file's from its entry: per file two slices, with no stat unpacked and packed again (half a
+        million files at 100,000 records).
+        """
         old = self.old
+        old_stats = old.stats.tobytes()
         rels: list[str] = []
         signatures: list[bytes] = []
-        stats = array("q")
+        stats: list[bytes] = []
         for rel, entry in self.new.items():
             if type(entry) is int:
-                signature, stat = old.signature(entry), old.stat(entry)
+                signatures.append(old.signatures[entry * SIGNATURE:(entry + 1) * SIGNATURE])
+                stats.append(old_stats[entry * _STAMP.size:(entry + 1) * _STAMP.size])
             elif entry is not None and len(entry) == MADE:
-                signature, stat = entry[:SIGNATURE], _STAMP.unpack_from(entry, SIGNATURE)
+                signatures.append(entry[:SIGNATURE])
+                stats.append(entry[SIGNATURE:])
             else:
                 try:
                     st = os.stat(os.path.join(self.site_dir, rel))
                 except OSError:
                     continue
-                signature = NO_SIGNATURE if entry is None else entry if len(entry) == SIGNATURE else _fixed(entry)
-                stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+                signatures.append(NO_SIGNATURE if entry is None else entry if len(entry) == SIGNATURE else _fixed(entry))
+                stats.append(stamp(st))
             rels.append(rel)
-            signatures.append(signature)
-            stats.extend(stat)
+        packed = array("q")
+        packed.frombytes(b"".join(stats))
         tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as fh:
-            fh.write(Manifest(rels, b"".join(signatures), stats).dump(str(self.site_dir)))
+            fh.write(Manifest(rels, b"".join(signatures), packed, indexed=False).dump(str(self.site_dir)))
         os.replace(tmp, self.file)
 
 
