@@ -115,6 +115,9 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
                        len(cat.problems.warnings), reuse.kept, reuse.in_place)
 
 
+BESIDE_MAX = 2000  # credential files checked anew, at most, for a change small enough to run stages beside render
+
+
 def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path, progress: Progress | None = None,
                        jobs: int | None = None, reuse: OutputReuse | None = None) -> int:
     """The catalog's own stages over a folder MkDocs has built; returns the number of pages rendered."""
@@ -123,25 +126,32 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
 
     total = len(catalog.credentials)
     key = global_key(config, shell) if reuse is not None else b""
-    # An incremental build writes its feeds in a forked process, beside render and search (FeedsBeside).
-    beside = FeedsBeside(catalog, config, out, jobs, reuse, key) if reuse is not None and reuse.old else None
+    search = feeds = None
+    if reuse is not None:
+        reuse.key = key
+        if small_change(catalog, reuse, key):  # search and feeds in forked processes, beside render (Beside)
+            search = Beside(lambda told: write_search_index(catalog, config, out, reuse=told, key=key), reuse)
+            feeds = Beside(lambda told: _write_feeds(catalog, config, out, None, jobs, told, key), reuse)
     try:
-        # Pages before search: the search stage fills the search page shell written here (#credcat-search).
         with stage(progress, "Rendering pages", total) as advance:
             result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
         processes.between_stages()  # each stage's own data goes before the next forks its workers
         with stage(progress, "Indexing for search", total) as advance:
-            write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
+            if search is not None and search.take():
+                advance(total)
+            else:
+                write_search_index(catalog, config, out, advance=advance, reuse=reuse, key=key)
         processes.between_stages()
         # Feeds: each credential page links to its JSON document, so both must ship together.
         with stage(progress, "Writing feeds", total) as advance:
-            if beside is not None and beside.take():
+            if feeds is not None and feeds.take():
                 advance(total)
-            else:  # a clean build, or the forked process could not run
+            else:
                 _write_feeds(catalog, config, out, advance, jobs, reuse, key)
     finally:
-        if beside is not None:
-            beside.close()
+        for job in (search, feeds):
+            if job is not None:
+                job.close()
     # Last: the sitemap lists every page the stages above wrote (or kept).
     with stage(progress, "Writing the sitemap", 0):
         if reuse is None:
@@ -149,6 +159,11 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
         else:
             write_sitemap(catalog, config, out, pages=reuse.page_paths(), reuse=reuse)
     return result.pages
+
+
+def small_change(catalog: Catalog, reuse: OutputReuse, key: bytes) -> bool:
+    """Whether the last site was made with the same code, templates and settings (`key`), and few records changed."""
+    return bool(reuse.old) and reuse.old.key == key and catalog.checked is not None and catalog.checked <= BESIDE_MAX
 
 
 def _write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None,
@@ -167,25 +182,27 @@ def _write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[
         results.close()
 
 
-class FeedsBeside:
-    """The feeds stage of an incremental build, run in a forked process while this one renders and indexes.
+class Beside:
+    """A stage of an incremental build after a small change, run in a forked process while this one renders.
 
-    After a small change every stage is a pass over the catalog that keeps nearly every file, in
-    this one process: the other core sat idle. The feeds stage needs nothing the render and search
-    stages make, and writes only under api/v1/, where they write nothing; so a forked process
-    writes the feeds from the start of the render stage, and sends back what it told `reuse` of
-    its files (`OutputReuse.adopt`), or the exception that stopped it. The feeds stage then only
-    waits for it. Where the process cannot run (`processes.Background`: no fork, or other threads
-    running, as in `credcat serve`), or dies, `take` is False and the stage runs here as before.
+    After a small change every stage is a pass over the catalog that keeps nearly every file, each
+    in turn in this one process, and the other core sat idle. The search and feeds stages need
+    nothing the render stage makes, nor each other, and each writes only under its own folder
+    (search/, api/v1/), where no other stage writes. So from the start of the render stage each runs
+    in a forked process (`processes.Background`) and sends back what it told its copy of `reuse`
+    of its files (`OutputReuse.adopt`), or the exception that stopped it, to be raised here. The
+    stage then only waits for it. After a larger change (`small_change`) the stages run here in
+    turn, each with its own worker processes, as in a clean build. Where the fork cannot run (no
+    fork, or other threads running, as in `credcat serve`), or the process dies, `take` is False and
+    the stage runs here.
     """
 
-    def __init__(self, catalog: Catalog, config: Config, out: Path, jobs: int | None, reuse: OutputReuse,
-                 key: bytes) -> None:
+    def __init__(self, stage_job: Callable[[OutputReuse], object], reuse: OutputReuse) -> None:
         self.reuse = reuse
-        self.job = processes.Background(lambda: _feeds_child(catalog, config, out, jobs, reuse, key))
+        self.job = processes.Background(lambda: _beside(stage_job, reuse))
 
     def take(self) -> bool:
-        """Wait for the forked feeds stage and take its files into `reuse`; raise what stopped it; False if it did not run."""
+        """Wait for the forked stage and take its files into `reuse`; raise what stopped it; False if it did not run."""
         data = self.job.result()
         if data is None:
             return False
@@ -203,13 +220,12 @@ class FeedsBeside:
 _UNTOLD = object()
 
 
-def _feeds_child(catalog: Catalog, config: Config, out: Path, jobs: int | None, reuse: OutputReuse,
-                 key: bytes) -> bytes:
-    """In the forked process: the feeds stage, then ("done", the entries it told `reuse`, files kept) pickled, or
+def _beside(stage_job: Callable[[OutputReuse], object], reuse: OutputReuse) -> bytes:
+    """In the forked process: the stage, then ("done", the entries it told `reuse`, files kept) pickled, or
     ("failed", the exception, 0)."""
     told, kept = dict(reuse.new), reuse.kept
     try:
-        _write_feeds(catalog, config, out, None, jobs, reuse, key)
+        stage_job(reuse)
     except BaseException as exc:  # noqa: BLE001 - every exception goes back to the build process, to be raised there
         return pickle.dumps(("failed", _portable(exc), 0), protocol=5)
     entries = [(rel, entry) for rel, entry in reuse.new.items() if told.get(rel, _UNTOLD) != entry]
@@ -225,9 +241,9 @@ def _portable(exc: BaseException) -> BaseException:
     try:
         copy = pickle.loads(pickle.dumps(exc, protocol=5))
     except Exception:  # noqa: BLE001 - an exception that cannot travel is told as text
-        return RuntimeError(f"the feeds stage failed in its forked process:\n{text}")
+        return RuntimeError(f"a stage failed in its forked process:\n{text}")
     if not isinstance(exc, KeyboardInterrupt) and not type(exc).__module__.startswith("generator."):
-        copy.add_note(f"(raised in the feeds stage's forked process)\n{text}")  # not ours: a bug, whose traceback helps
+        copy.add_note(f"(raised in a stage's forked process)\n{text}")  # not ours: a bug, whose traceback helps
     return copy
 
 

@@ -39,6 +39,7 @@ class Catalog:
     part_of_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that are part of it
     leads_to_reverse: dict[str, list[str]] = field(default_factory=dict)  # id -> ids that lead to it
     fingerprints: dict[str, bytes] = field(default_factory=dict)  # id -> hash of the normalized record (cache.py)
+    checked: int | None = None  # credential files checked anew by read_catalog, not taken from the record store
 
     def __post_init__(self) -> None:
         self.credentials.sort(key=lambda c: c.id)
@@ -113,6 +114,7 @@ def read_catalog(root: Path, as_of: str, strict: bool = False, *, jobs: int = 1,
         raise CatalogError(problems.sorted())
     catalog = Catalog(credentials, dict(sorted(reader.providers.items())), reader.taxonomy, as_of, problems)
     catalog.fingerprints = reader.fingerprints
+    catalog.checked = reader.stats.checked
     return catalog
 
 

@@ -77,6 +77,7 @@ class Stats:
     credentials: int = 0
     providers: int = 0
     files: int = 0
+    checked: int = 0  # credential files checked anew (the others' results came from the record store)
 
 
 class _Reporter:
@@ -298,6 +299,7 @@ class CatalogReader:
             for todo, hit in zip(batch, found):
                 if hit is None:
                     payload = next(fresh)
+                    self.stats.checked += 1
                     fingerprint = digest(payload)
                     if self.store is not None:
                         self.store.put(todo.shown, todo.context, todo.key, todo.stat, fingerprint, payload)

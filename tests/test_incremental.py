@@ -8,6 +8,7 @@ where the change leaves them alone.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -480,63 +481,88 @@ def test_after_a_small_change_the_render_stage_keeps_what_stands_before_forking(
     assert digest(site) == digest(tmp_path / "clean")
 
 
-def _feeds_beside(monkeypatch) -> list[bool]:
-    """What each build's FeedsBeside.take gave: True when the feeds were written by the forked process."""
-    from generator.build import FeedsBeside
+def _beside(monkeypatch) -> list[bool]:
+    """What each Beside.take of a build gave: True when its stage (search, then feeds) ran in its forked process."""
+    from generator.build import Beside
 
     taken: list[bool] = []
-    real_take = FeedsBeside.take
+    real_take = Beside.take
 
     def take(self):
         taken.append(real_take(self))
         return taken[-1]
 
-    monkeypatch.setattr(FeedsBeside, "take", take)
+    monkeypatch.setattr(Beside, "take", take)
     return taken
 
 
-def test_an_incremental_build_writes_its_feeds_in_a_forked_process(tmp_path, catalog, monkeypatch):
-    """Beside render and search, a forked process writes the feeds; what it made and kept is the build's, and
-    the site equals a clean build's."""
-    taken = _feeds_beside(monkeypatch)
+def test_after_a_small_change_search_and_feeds_run_in_forked_processes(tmp_path, catalog, monkeypatch):
+    """Beside render, forked processes write the search index and the feeds; what they made and kept is the
+    build's, and the site equals a clean build's."""
+    taken = _beside(monkeypatch)
     record = catalog / "acme/credentials/teamwork.yml"
     report = assert_incremental_equals_clean(
         tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice")))
-    assert taken == [True]  # the first build and the clean one have nothing to keep: no forked process
-    # The forked process's kept files count in the build's: the other credentials' documents and exports.
+    assert taken == [True, True]  # the first build and the clean one have nothing to keep: no forked process
+    # The forked processes' kept files count in the build's: the other credentials' documents and exports.
     kept_api = [p for p in (tmp_path / "site/api/v1/credentials").rglob("*.json") if "teamwork" not in p.name]
     assert report.reused > len(kept_api) + 2 * report.credentials
     document = json.loads((tmp_path / "site/api/v1/credentials/acme/teamwork.json").read_text(encoding="utf-8"))
     assert document["title"] == {"en": "Teamwork in Practice"}
+    index = "".join(gzip.decompress(p.read_bytes()).decode("utf-8") for p in (tmp_path / "site/search").rglob("*.gz"))
+    assert "practic" in index  # the new title's term (stemmed) is in the search index
 
 
-def test_a_user_error_in_the_forked_feeds_stage_stops_the_build_with_its_message(tmp_path, catalog, monkeypatch):
-    from generator.feeds import PreviousBuildError
+def test_after_a_larger_change_every_stage_runs_in_the_build_process(tmp_path, catalog, monkeypatch):
+    """A template change (the global key) or more records checked anew than BESIDE_MAX: the stages run in turn."""
+    import generator.build
 
-    taken = _feeds_beside(monkeypatch)
+    taken = _beside(monkeypatch)
     site = tmp_path / "site"
     run(site, catalog)
+    run(site, catalog)
+    assert taken == [True, True]
+    monkeypatch.setattr(generator.build, "BESIDE_MAX", 0)
+    record = catalog / "acme/credentials/teamwork.yml"
+    record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice"))
+    run(site, catalog)
+    assert taken == [True, True]  # one record checked anew, more than 0: no Beside made
+    monkeypatch.setattr(generator.build, "BESIDE_MAX", 2000)
+    run(site, catalog, config=config_copy(tmp_path / "config", browse_page_size=2))
+    assert taken == [True, True]  # another global key than the site's
+
+
+def test_a_user_error_in_a_forked_stage_stops_the_build_with_its_message(tmp_path, catalog, monkeypatch):
+    from generator.feeds import PreviousBuildError
+
+    taken = _beside(monkeypatch)
+    site = tmp_path / "site"
+    run(site, catalog)
+    run(site, catalog)
+    # The live site is the previous build the change feed compares with: one of a format we cannot read.
+    meta = site / "api/v1/changes/state.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"format":1', '"format":99'), encoding="utf-8")
     before = digest(site)
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(PreviousBuildError, match="no change state found"):
-        run(site, catalog, previous=str(tmp_path / "empty"))
-    assert taken == []  # raised by take, which gave nothing
+    with pytest.raises(PreviousBuildError, match="format 99"):
+        run(site, catalog)
+    assert taken == [True, True, True]  # the build's search, then its feeds, whose take raised and gave nothing
     assert digest(site) == before  # the site as it was
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []  # no build folder left
 
 
-def test_a_bug_in_the_forked_feeds_stage_is_raised_with_its_traceback(tmp_path, catalog, monkeypatch):
-    import generator.feeds
+@pytest.mark.parametrize("module, name", [("generator.search", "write_search_index"), ("generator.feeds", "write_feeds")])
+def test_a_bug_in_a_forked_stage_is_raised_with_its_traceback(tmp_path, catalog, monkeypatch, module, name):
+    import importlib
 
     site = tmp_path / "site"
     run(site, catalog)
     before = digest(site)
 
     def broken(*args, **kwargs):
-        raise KeyError("a bug in the feeds stage")
+        raise KeyError("a bug in a stage")
 
-    monkeypatch.setattr(generator.feeds, "write_feeds", broken)
-    with pytest.raises(KeyError, match="a bug in the feeds stage") as raised:
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    with pytest.raises(KeyError, match="a bug in a stage") as raised:
         run(site, catalog)
     notes = "\n".join(getattr(raised.value, "__notes__", []))
     assert "forked process" in notes and "in broken" in notes  # where it was raised, over there
