@@ -127,12 +127,14 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
     total = len(catalog.credentials)
     key = global_key(config, shell) if reuse is not None else b""
     search = feeds = None
-    if reuse is not None:
-        reuse.key = key
-        if small_change(catalog, reuse, key):  # search and feeds in forked processes, beside render (Beside)
-            search = Beside(lambda told: write_search_index(catalog, config, out, reuse=told, key=key), reuse)
-            feeds = Beside(lambda told: _write_feeds(catalog, config, out, None, jobs, told, key), reuse)
     try:
+        if reuse is not None:
+            reuse.key, reuse.records = key, total
+            if small_change(catalog, reuse, key, jobs):  # search and feeds in forked processes, beside render
+                # One process each: no workers of their own, which `close` would not stop.
+                search = Beside(lambda told: write_search_index(catalog, config, out, reuse=told, key=key, jobs=1),
+                                reuse)
+                feeds = Beside(lambda told: _write_feeds(catalog, config, out, None, 1, told, key), reuse)
         with stage(progress, "Rendering pages", total) as advance:
             result = render_pages(catalog, config, shell, out, advance, jobs, reuse, key)
         processes.between_stages()  # each stage's own data goes before the next forks its workers
@@ -161,9 +163,12 @@ def write_catalog_site(catalog: Catalog, config: Config, shell: Shell, out: Path
     return result.pages
 
 
-def small_change(catalog: Catalog, reuse: OutputReuse, key: bytes) -> bool:
-    """Whether the last site was made with the same code, templates and settings (`key`), and few records changed."""
-    return bool(reuse.old) and reuse.old.key == key and catalog.checked is not None and catalog.checked <= BESIDE_MAX
+def small_change(catalog: Catalog, reuse: OutputReuse, key: bytes, jobs: int | None) -> bool:
+    """Whether stages may run beside render: more than one process allowed, the last site made with the same code,
+    templates and settings (`key`), at most BESIDE_MAX files checked anew, and about as many records as then."""
+    old = reuse.old
+    return ((jobs or 0) > 1 and bool(old) and old.key == key and catalog.checked is not None
+            and catalog.checked <= BESIDE_MAX and abs(len(catalog.credentials) - old.records) <= BESIDE_MAX)
 
 
 def _write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None,
@@ -187,14 +192,15 @@ class Beside:
 
     After a small change every stage is a pass over the catalog that keeps nearly every file, each
     in turn in this one process, and the other core sat idle. The search and feeds stages need
-    nothing the render stage makes, nor each other, and each writes only under its own folder
-    (search/, api/v1/), where no other stage writes. So from the start of the render stage each runs
+    nothing the render stage makes, nor each other, and each writes only its own files (under search/
+    and api/v1/), which no other stage writes. So from the start of the render stage each runs
     in a forked process (`processes.Background`) and sends back what it told its copy of `reuse`
     of its files (`OutputReuse.adopt`), or the exception that stopped it, to be raised here. The
     stage then only waits for it. After a larger change (`small_change`) the stages run here in
     turn, each with its own worker processes, as in a clean build. Where the fork cannot run (no
     fork, or other threads running, as in `credcat serve`), or the process dies, `take` is False and
-    the stage runs here.
+    the stage runs here. A forked stage runs in one process, with no workers of its own (a small
+    change needs none, and `close` stops the one process).
     """
 
     def __init__(self, stage_job: Callable[[OutputReuse], object], reuse: OutputReuse) -> None:

@@ -54,9 +54,10 @@ class Manifest:
     """
 
     def __init__(self, rels: list[str] | None = None, signatures: bytes = b"", stats: array | None = None,
-                 indexed: bool = True, key: bytes = b"") -> None:
+                 indexed: bool = True, key: bytes = b"", records: int = 0) -> None:
         self.rels = rels or []
         self.key = key  # the global key (build.global_key) of the build that made the site: b"" when unknown
+        self.records = records  # how many credentials that build had
         self.signatures = signatures  # SIGNATURE bytes each, in the order of rels
         self.stats = stats if stats is not None else array("q")  # size, mtime_ns, inode of each
         self.index = {rel: i for i, rel in enumerate(self.rels)} if indexed else {}  # rel -> its place
@@ -74,14 +75,14 @@ class Manifest:
         return self.stats[3 * i], self.stats[3 * i + 1], self.stats[3 * i + 2]
 
     def dump(self, site: str) -> bytes:
-        return pickle.dumps((site, FORMAT, "\n".join(self.rels), self.signatures, self.stats.tobytes(), self.key),
-                            protocol=5)
+        return pickle.dumps((site, FORMAT, "\n".join(self.rels), self.signatures, self.stats.tobytes(), self.key,
+                             self.records), protocol=5)
 
     @classmethod
     def load(cls, data: bytes, site: str, indexed: bool = True) -> "Manifest":
         """The manifest `dump` made for `site` (empty if made for another, or of another format); `indexed`: with
         its index by path (a walk in order needs none)."""
-        made_for, format_, rels, signatures, stats, key = pickle.loads(data)
+        made_for, format_, rels, signatures, stats, key, records = pickle.loads(data)
         if made_for != site or format_ != FORMAT:
             return cls()
         found = array("q")
@@ -89,7 +90,7 @@ class Manifest:
         listed = rels.split("\n") if rels else []
         if len(signatures) != SIGNATURE * len(listed) or len(found) != 3 * len(listed):
             return cls()
-        return cls(listed, signatures, found, indexed, key)
+        return cls(listed, signatures, found, indexed, key, records)
 
 
 SIGNATURE = 16  # bytes of a signature (cache.digest); a file with no signature gets 16 zero bytes, never matched
@@ -213,6 +214,7 @@ class OutputReuse:
             self.old = self._load()
         self.new: dict[str, Kept | bytes | None] = {}
         self.key = b""  # this build's global key, stored with the manifest (set by the catalog's stages)
+        self.records = 0  # this build's number of credentials, stored with the manifest (set likewise)
         self.kept = 0
         self.in_place = False  # how finish put the files in (for the summary and the tests)
 
@@ -407,7 +409,8 @@ class OutputReuse:
         packed.frombytes(b"".join(stats))
         tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as fh:
-            fh.write(Manifest(rels, b"".join(signatures), packed, indexed=False, key=self.key).dump(str(self.site_dir)))
+            manifest = Manifest(rels, b"".join(signatures), packed, indexed=False, key=self.key, records=self.records)
+            fh.write(manifest.dump(str(self.site_dir)))
         os.replace(tmp, self.file)
 
 

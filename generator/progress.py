@@ -36,8 +36,17 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("eta"), TimeRemainingColumn())
     with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total or None)
-        yield lambda n: bar.advance(task, n)
+        # rich redraws the bar from a thread of its own, which it tells to stop with the bar but does not wait
+        # for: it is waited for here, so the stage leaves no thread behind (processes.Background forks only
+        # while no other thread runs).
+        redraw = getattr(bar.live, "_refresh_thread", None)
+        try:
+            task = bar.add_task(label, total=total or None)
+            yield lambda n: bar.advance(task, n)
+        finally:
+            bar.stop()
+            if redraw is not None:
+                redraw.join()
 
 
 @contextmanager

@@ -220,7 +220,7 @@ class CatalogReader:
         earlier build.
         """
         assert self.files is not None
-        chosen: list[tuple[ProviderDir, list[Path]]] = []
+        chosen: list[tuple[ProviderDir, list[str]]] = []
         # Providers first, all of them: worker processes forked later must know every provider.
         for pdir in self.files.providers:
             wanted_creds = self._wanted_names(pdir)

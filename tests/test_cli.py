@@ -240,3 +240,17 @@ def test_the_program_builds_through_a_pipe_and_leaves_without_teardown(catalog_d
     failed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=repo)
     assert failed.returncode == 1
     assert "teamwork.yml:2" in failed.stdout and failed.stdout.strip().splitlines()[-1].startswith("Aborted with ")
+
+
+def test_a_stage_s_progress_bar_leaves_no_thread_behind():
+    """rich redraws a bar from a thread; once the stage ends it is gone (a build forks beside render only while no
+    other thread runs: processes.Background)."""
+    import threading
+
+    from generator.progress import terminal_progress
+
+    before = set(threading.enumerate())
+    with terminal_progress("Rendering pages", 10) as advance:
+        advance(10)
+        assert len(set(threading.enumerate()) - before) == 1  # the bar's redraw thread
+    assert set(threading.enumerate()) == before

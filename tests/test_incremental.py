@@ -63,7 +63,7 @@ def run(out: Path, catalog: Path, config: Path = REPO / "site_config.yml", **opt
 
 
 def assert_incremental_equals_clean(tmp_path: Path, catalog: Path, change, config_before: Path | None = None,
-                                    config_after: Path | None = None) -> BuildReport:
+                                    config_after: Path | None = None, jobs: int | None = None) -> BuildReport:
     """Build, change, build incrementally and cleanly; the trees must match. Returns the incremental report."""
     site = tmp_path / "site"
     first = run(site, catalog, config_before or REPO / "site_config.yml")
@@ -72,7 +72,7 @@ def assert_incremental_equals_clean(tmp_path: Path, catalog: Path, change, confi
     shutil.copytree(site, published, symlinks=True)
     change()
     after = config_after or config_before or REPO / "site_config.yml"
-    incremental = run(site, catalog, after)
+    incremental = run(site, catalog, after, jobs=jobs)
     clean = run(tmp_path / "clean", catalog, after, clean=True, previous=str(published))
     assert clean.reused == 0
     assert digest(site) == digest(tmp_path / "clean")
@@ -502,7 +502,8 @@ def test_after_a_small_change_search_and_feeds_run_in_forked_processes(tmp_path,
     taken = _beside(monkeypatch)
     record = catalog / "acme/credentials/teamwork.yml"
     report = assert_incremental_equals_clean(
-        tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice")))
+        tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice")),
+        jobs=2)
     assert taken == [True, True]  # the first build and the clean one have nothing to keep: no forked process
     # The forked processes' kept files count in the build's: the other credentials' documents and exports.
     kept_api = [p for p in (tmp_path / "site/api/v1/credentials").rglob("*.json") if "teamwork" not in p.name]
@@ -514,22 +515,30 @@ def test_after_a_small_change_search_and_feeds_run_in_forked_processes(tmp_path,
 
 
 def test_after_a_larger_change_every_stage_runs_in_the_build_process(tmp_path, catalog, monkeypatch):
-    """A template change (the global key) or more records checked anew than BESIDE_MAX: the stages run in turn."""
+    """More records checked anew, or more added or removed, than BESIDE_MAX, one process (--jobs 1), another global
+    key (the config, a template): the stages run in turn, in the build process."""
     import generator.build
 
     taken = _beside(monkeypatch)
     site = tmp_path / "site"
-    run(site, catalog)
-    run(site, catalog)
+    run(site, catalog, jobs=2)
+    run(site, catalog, jobs=2)
     assert taken == [True, True]
     monkeypatch.setattr(generator.build, "BESIDE_MAX", 0)
     record = catalog / "acme/credentials/teamwork.yml"
     record.write_text(OTHER.replace("Teamwork at Work", "Teamwork in Practice"))
-    run(site, catalog)
+    run(site, catalog, jobs=2)
     assert taken == [True, True]  # one record checked anew, more than 0: no Beside made
+    record.unlink()
+    run(site, catalog, jobs=2)
+    assert taken == [True, True]  # none checked anew, but one credential fewer than the last site's
     monkeypatch.setattr(generator.build, "BESIDE_MAX", 2000)
-    run(site, catalog, config=config_copy(tmp_path / "config", browse_page_size=2))
+    run(site, catalog, jobs=1)
+    assert taken == [True, True]  # one process asked for
+    run(site, catalog, jobs=2, config=config_copy(tmp_path / "config", browse_page_size=2))
     assert taken == [True, True]  # another global key than the site's
+    run(site, catalog, jobs=2, config=config_copy(tmp_path / "config", browse_page_size=2))
+    assert taken == [True, True, True, True]  # the same again: a small change (none)
 
 
 def test_a_user_error_in_a_forked_stage_stops_the_build_with_its_message(tmp_path, catalog, monkeypatch):
@@ -537,14 +546,14 @@ def test_a_user_error_in_a_forked_stage_stops_the_build_with_its_message(tmp_pat
 
     taken = _beside(monkeypatch)
     site = tmp_path / "site"
-    run(site, catalog)
-    run(site, catalog)
+    run(site, catalog, jobs=2)
+    run(site, catalog, jobs=2)
     # The live site is the previous build the change feed compares with: one of a format we cannot read.
     meta = site / "api/v1/changes/state.json"
     meta.write_text(meta.read_text(encoding="utf-8").replace('"format":1', '"format":99'), encoding="utf-8")
     before = digest(site)
     with pytest.raises(PreviousBuildError, match="format 99"):
-        run(site, catalog)
+        run(site, catalog, jobs=2)
     assert taken == [True, True, True]  # the build's search, then its feeds, whose take raised and gave nothing
     assert digest(site) == before  # the site as it was
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []  # no build folder left
@@ -555,7 +564,7 @@ def test_a_bug_in_a_forked_stage_is_raised_with_its_traceback(tmp_path, catalog,
     import importlib
 
     site = tmp_path / "site"
-    run(site, catalog)
+    run(site, catalog, jobs=2)
     before = digest(site)
 
     def broken(*args, **kwargs):
@@ -563,7 +572,7 @@ def test_a_bug_in_a_forked_stage_is_raised_with_its_traceback(tmp_path, catalog,
 
     monkeypatch.setattr(importlib.import_module(module), name, broken)
     with pytest.raises(KeyError, match="a bug in a stage") as raised:
-        run(site, catalog)
+        run(site, catalog, jobs=2)
     notes = "\n".join(getattr(raised.value, "__notes__", []))
     assert "forked process" in notes and "in broken" in notes  # where it was raised, over there
     assert digest(site) == before

@@ -28,11 +28,12 @@ ASSETS = ("search.js", "search-ui.js", "search.css")
 
 
 def write_search_index(catalog: Catalog, config: Config, out: Path, advance: Callable[[int], None] | None = None,
-                       reuse: OutputReuse | None = None, key: bytes = b"") -> IndexReport:
+                       reuse: OutputReuse | None = None, key: bytes = b"", jobs: int | None = None) -> IndexReport:
     """Write the search index for `catalog` into `out` (the site folder being built).
 
     `advance(k)` is called as each k credentials are indexed; the calls add up to the number of
     credentials (the first pass; the shorter second pass, over the vocabulary, is not reported).
+    `jobs`: the processes to split the work over (default: as build_index decides).
     With `reuse` (and the build's global `key`), what the last build made from the same inputs is
     kept: tokenized chunks and term files come from the result store `search.sqlite` in the cache
     folder, and unchanged files stay in the site (every file the stage makes is told to `reuse`).
@@ -41,7 +42,8 @@ def write_search_index(catalog: Catalog, config: Config, out: Path, advance: Cal
     search_dir.mkdir(parents=True, exist_ok=True)
     results = ResultStore(config.cache_dir, "search", clean=not reuse.old) if reuse is not None else None
     try:
-        report = build_index(catalog, config, search_dir, advance=advance, reuse=reuse, key=key, results=results)
+        report = build_index(catalog, config, search_dir, jobs=jobs, advance=advance, reuse=reuse, key=key,
+                             results=results)
         if results is not None:
             results.commit()
     finally:
