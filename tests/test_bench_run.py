@@ -82,3 +82,48 @@ def test_nothing_is_deleted_while_builds_are_measured(tmp_path, monkeypatch):
     assert events[-1] == "delete" and not (tmp_path / run.TRASH).exists()  # the sites go once all is measured
     assert not (tmp_path / "site-40").exists() and not (tmp_path / "floor-40").exists()
 
+
+
+def test_the_peak_sampler_adds_no_thread_to_the_measured_process_and_counts_its_children():
+    """A build forks beside itself only while no other thread runs, so bench/run's sampler must not be a thread; it
+    must still see the memory of the measured process and of what it forks, and forget it on reset."""
+    import threading
+    import time
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from procmem import PeakSampler
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+    sampler = PeakSampler()
+    assert threading.active_count() == 1
+    sampler.reset()
+    quiet = sampler.peak()
+    block = bytearray(64 << 20)
+    block[::4096] = b"\1" * len(block[::4096])  # touched: resident
+    time.sleep(0.3)
+    assert sampler.peak() >= quiet + (60 << 20)
+    assert sampler.own_peak() >= 60 << 20
+    del block
+    sampler.reset()
+    assert sampler.peak() < quiet + (30 << 20)  # forgotten
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a child holding memory of its own until told to go
+        held = bytearray(64 << 20)
+        held[::4096] = b"\1" * len(held[::4096])
+        os.write(ready_write, b"!")
+        os.read(go_read, 1)
+        os._exit(0)
+    try:
+        assert os.read(ready_read, 1) == b"!"
+        time.sleep(0.3)
+        assert sampler.peak() >= quiet + (60 << 20)  # the child's memory counts
+    finally:
+        os.write(go_write, b".")
+        os.waitpid(pid, 0)
+        for fd in (ready_read, ready_write, go_read, go_write):
+            os.close(fd)
+        sampler.close()
