@@ -392,7 +392,7 @@ class OutputReuse:
         stats: list[bytes] = []
         for rel, entry in self.new.items():
             if type(entry) is int:
-                signatures.append(old.signatures[entry * SIGNATURE:(entry + 1) * SIGNATURE])
+                signatures.append(old.signature(entry))
                 stats.append(old_stats[entry * _STAMP.size:(entry + 1) * _STAMP.size])
             elif entry is not None and len(entry) == MADE:
                 signatures.append(entry[:SIGNATURE])
