@@ -378,16 +378,16 @@ def main() -> None:
     for n in args.sizes:
         r: dict = {}
         w = ["--work", str(args.work)]
-        print(f"[{n:,}] generating", flush=True)
+        print(f"[{n:,}] generating", file=sys.stderr, flush=True)
         r["generate"] = run_child(["--step", "generate", str(n), *w])
-        print(f"[{n:,}] indexing", flush=True)
+        print(f"[{n:,}] indexing", file=sys.stderr, flush=True)
         r["index"] = run_child(["--step", "index", str(n), *w])
         r["queries"] = run_child(["--step", "queries", str(n), *w])
         if n <= args.lunr_max:
-            print(f"[{n:,}] lunr", flush=True)
+            print(f"[{n:,}] lunr", file=sys.stderr, flush=True)
             r["lunr"] = run_child(["--step", "lunr", str(n), *w])
         if n <= args.pagefind_max:
-            print(f"[{n:,}] pagefind", flush=True)
+            print(f"[{n:,}] pagefind", file=sys.stderr, flush=True)
             try:
                 r["pagefind"] = run_child(["--step", "pagefind", str(n), *w])
             except (RuntimeError, subprocess.CalledProcessError) as err:
@@ -395,13 +395,13 @@ def main() -> None:
         else:
             r["pagefind_note"] = "not run (~65 KB RSS per page)"
         if n == args.browser_at:
-            print(f"[{n:,}] browser", flush=True)
+            print(f"[{n:,}] browser", file=sys.stderr, flush=True)
             r["browser"] = run_child(["--step", "browser", str(n), *w])
         results[n] = r
         (args.work / "results.json").write_text(json.dumps(results, indent=1))
-        print(report({n: r}), flush=True)
+        print(report({n: r}), file=sys.stderr, flush=True)
     table = report(results)
-    print("\n" + table)
+    print(table)  # stdout holds the tables only: progress and each size's own table go to stderr
     if args.markdown:
         args.markdown.write_text(table + "\n")
 
