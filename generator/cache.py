@@ -334,6 +334,12 @@ class RecordStore(_WrittenAsTheyCome):
     enough to read whole in every build; `results` holds the result pickled by dump_record (the
     payload) and the payload's hash (the record's fingerprint), fetched a batch of files at a time
     so that only a batch of payloads is held at once.
+
+    A third, `segments`, holds each provider's results again, all its files' in one pickle, with a
+    hash of their names and keys: when every file of a provider is as stored, the reader loads
+    them in one go. At 100,000 records that took 2.0-2.2 s against 4.9-5.3 s for the rows one by
+    one (fetch and unpickle; /tmp script, two runs): one unpickler, a memo shared by the
+    provider's records, and no row per file.
     """
 
     def __init__(self, folder: Path, clean: bool = False):
@@ -341,9 +347,21 @@ class RecordStore(_WrittenAsTheyCome):
         self.db = open_sqlite(self.path, clean, (
             "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
             "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, context BLOB, key BLOB, stat TEXT)",
-            "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)"))
+            "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)",
+            "CREATE TABLE IF NOT EXISTS segments (provider TEXT PRIMARY KEY, keys BLOB, payload BLOB)"))
         super().__init__()  # rows of (file, context, key, stat, fingerprint, payload)
         self._restat: list[tuple[str | None, str]] = []
+        self._segments: list[tuple[str, bytes, bytes]] = []
+
+    def segment(self, provider: str) -> tuple[bytes, bytes] | None:
+        """(keys, payload) of the provider's segment, if one is stored (see put_segment)."""
+        row = self.db.execute("SELECT keys, payload FROM segments WHERE provider = ?", (provider,)).fetchone()
+        return (row[0], row[1]) if row is not None else None
+
+    def put_segment(self, provider: str, keys: bytes, payload: bytes) -> None:
+        """Remember a provider's segment: `payload` holds all its files' results, `keys` says of which names and keys
+        (written by `commit`)."""
+        self._segments.append((provider, keys, payload))
 
     def files(self) -> dict[str, StoredFile]:
         """file -> what is stored for it, for every file in the store."""
@@ -374,8 +392,9 @@ class RecordStore(_WrittenAsTheyCome):
         """Remember a stored file's new stat, after its bytes were read and found unchanged (written by `commit`)."""
         self._restat.append((stat, file))
 
-    def commit(self, keep: Iterable[str]) -> None:
-        """Write what `put` and `restat` collected and forget files no longer in the catalog."""
+    def commit(self, keep: Iterable[str], providers: Iterable[str] | None = None) -> None:
+        """Write what `put`, `restat` and `put_segment` collected and forget files no longer in the catalog
+        (and, given the catalog's `providers`, the segments of the others)."""
         keep = set(keep)
         with self.db:
             self._flush()
@@ -383,7 +402,14 @@ class RecordStore(_WrittenAsTheyCome):
             gone = [(f,) for (f,) in self.db.execute("SELECT file FROM files") if f not in keep]
             self.db.executemany("DELETE FROM files WHERE file = ?", gone)
             self.db.executemany("DELETE FROM results WHERE file = ?", gone)
+            self.db.executemany("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", self._segments)
+            if providers is not None:
+                present = set(providers)
+                self.db.executemany("DELETE FROM segments WHERE provider = ?",
+                                    [(p,) for (p,) in self.db.execute("SELECT provider FROM segments")
+                                     if p not in present])
         self._restat.clear()
+        self._segments.clear()
 
     def close(self) -> None:
         self.db.close()

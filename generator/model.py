@@ -191,7 +191,8 @@ class Credential:
     def summary(self) -> str:
         """A one-sentence plain-text summary from the description, at most ~200 characters."""
         text = self.description_text[0][1] if self.description_text else ""
-        first = text.split("\n", 1)[0].strip()
+        end = text.find("\n")  # not split: that copies the rest of the text, and cards ask for every credential's
+        first = (text if end < 0 else text[:end]).strip()
         if len(first) <= 200:
             return first
         cut = first[:200].rsplit(" ", 1)[0]

@@ -125,6 +125,8 @@ class CatalogReader:
     _taxonomy_bytes: bytes = b""
     _pool: object = None
     _references: dict = field(default_factory=dict)  # what stored records are loaded with (set by credentials())
+    _unsegmented: dict[str, tuple[bytes, list]] = field(default_factory=dict)  # provider -> (keys, results) to store
+    _segment_of: dict[str, str] = field(default_factory=dict)  # display path -> provider, for those providers' files
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -244,8 +246,21 @@ class CatalogReader:
                 for pdir, wanted_creds in chosen:
                     context = self._provider_key(pdir, code) if self.store is not None else b""
                     folder = str(pdir.credentials_dir) + os.sep
-                    for name, shown in zip(wanted_creds, self._displayed(pdir, wanted_creds)):
-                        batch.append(self._todo(folder + name, pdir.id, shown, context, listed.get(shown), now))
+                    todos = [self._todo(folder + name, pdir.id, shown, context, listed.get(shown), now)
+                             for name, shown in zip(wanted_creds, self._displayed(pdir, wanted_creds))]
+                    # A segment holds all of a provider's files: none is written or read when only some are checked.
+                    if self.store is not None and self.only is None and todos:
+                        keys = digest(*(part for todo in todos for part in (todo.shown, todo.key)))
+                        found = self._segment(pdir.id, keys, todos)
+                        if found is not None:
+                            yield from self._settle(batch)  # what comes before it, first
+                            batch = []
+                            yield from self._hand_on(found, len(todos))
+                            continue
+                        self._unsegmented[pdir.id] = (keys, [])
+                        self._segment_of.update((todo.shown, pdir.id) for todo in todos)
+                    for todo in todos:
+                        batch.append(todo)
                         if len(batch) >= BATCH:
                             yield from self._settle(batch)
                             batch = []
@@ -311,8 +326,37 @@ class CatalogReader:
             if collecting:
                 gc.enable()
         del found, fresh  # the pickled forms are not kept while the records are handed on
+        for todo, result in zip(batch, results):
+            provider = self._segment_of.get(todo.shown)
+            if provider is not None:
+                self._unsegmented[provider][1].append(result)
+        yield from self._hand_on(results, len(batch))
+
+    def _segment(self, provider: str, keys: bytes, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
+        """The provider's results from its stored segment, when each file is as stored and the segment is of
+        these very names and keys (`keys`); else None."""
+        assert self.store is not None
+        if not all(todo.stored for todo in todos):
+            return None
+        row = self.store.segment(provider)
+        if row is None or row[0] != keys:
+            return None
+        collecting = gc.isenabled()
+        gc.disable()  # as in _settle: long-lived records, nothing to collect
+        try:
+            found = load_record(row[1], self._references)
+        except Exception:  # noqa: BLE001 - a damaged segment: the files' own rows are read instead
+            return None
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
+        return found if isinstance(found, list) and len(found) == len(todos) else None
+
+    def _hand_on(self, results: list[tuple[Checked, bytes]], files: int) -> Iterator[Credential]:
+        """Collect the problems and links of settled files and yield their records (`files` of them, for progress)."""
         if self.advance is not None:
-            self.advance(len(batch))
+            self.advance(files)
         for (cred, problems, links), fingerprint in results:
             self.problems.extend(problems)
             self._links.extend(links)
@@ -357,8 +401,15 @@ class CatalogReader:
         """Store this run's newly checked files and drop files no longer in the catalog."""
         if self.store is None or self.files is None:
             return
-        self.store.commit(shown for pdir in self.files.providers
-                          for shown in self._displayed(pdir, pdir.credential_names))
+        whole = self.only is None
+        if whole:
+            for provider, (keys, results) in self._unsegmented.items():
+                self.store.put_segment(provider, keys, dump_record(results))
+        self._unsegmented.clear()
+        self._segment_of.clear()
+        self.store.commit((shown for pdir in self.files.providers
+                           for shown in self._displayed(pdir, pdir.credential_names)),
+                          providers=[pdir.id for pdir in self.files.providers] if whole else None)
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:

@@ -9,6 +9,7 @@ which must be those of a reading without the store.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -212,6 +213,87 @@ def test_store_of_another_format_is_discarded(tmp_path, catalog, spy, later):
     result = spy.reading(catalog, folder)
     assert sorted(spy.checked) == ["a.yml", "b.yml", "broken.yml"]
     assert_same_as_without_store(spy, catalog, result)
+
+
+@pytest.fixture
+def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files whose own rows RecordStore.results is asked for."""
+    found: list[str] = []
+    results = RecordStore.results
+
+    def spy_results(store, files):
+        found.extend(Path(file).name for file in files)
+        return results(store, files)
+
+    monkeypatch.setattr(RecordStore, "results", spy_results)
+    return found
+
+
+@pytest.fixture
+def two_providers(catalog) -> Path:
+    """The catalog with a second provider, beta, of one file."""
+    (catalog / "beta/credentials").mkdir(parents=True)
+    (catalog / "beta/provider.yml").write_text((catalog / "acme/provider.yml").read_text(encoding="utf-8")
+                                               .replace("Acme Institute", "Beta College"), encoding="utf-8")
+    (catalog / "beta/credentials/c.yml").write_text(RECORD.replace("Python", "Go"), encoding="utf-8")
+    return catalog
+
+
+def _segments(folder: Path) -> dict[str, bytes]:
+    with sqlite3.connect(folder / "records.sqlite") as db:
+        return dict(db.execute("SELECT provider, payload FROM segments"))
+
+
+def test_unchanged_providers_come_from_their_segments(tmp_path, two_providers, spy, fetched, later):
+    first = spy.reading(two_providers, tmp_path / "cache")
+    assert set(_segments(tmp_path / "cache")) == {"acme", "beta"}
+    fetched.clear()
+    second = spy.reading(two_providers, tmp_path / "cache")
+    assert spy.read == [] and spy.checked == [] and fetched == []  # no file's own row was fetched
+    assert second == first
+    assert_same_as_without_store(spy, two_providers, second)
+
+
+def test_a_changed_file_reads_its_provider_by_rows_and_stores_its_segment_again(tmp_path, two_providers, spy, fetched,
+                                                                                 later):
+    spy.reading(two_providers, tmp_path / "cache")
+    before = _segments(tmp_path / "cache")
+    (two_providers / "acme/credentials/a.yml").write_text(RECORD.replace("Python", "Julia"), encoding="utf-8")
+    fetched.clear()
+    result = spy.reading(two_providers, tmp_path / "cache")
+    assert spy.checked == ["a.yml"]
+    assert sorted(fetched) == ["b.yml", "broken.yml"]  # acme's other files by their rows; beta by its segment
+    after = _segments(tmp_path / "cache")
+    assert after["beta"] == before["beta"] and after["acme"] != before["acme"]
+    assert result[0][0][0].title == (("en", "Data Analysis with Julia"),)
+    assert_same_as_without_store(spy, two_providers, result)
+    fetched.clear()
+    assert spy.reading(two_providers, tmp_path / "cache") == result and fetched == []  # both by segments again
+
+
+def test_a_damaged_segment_is_passed_over(tmp_path, two_providers, spy, later):
+    first = spy.reading(two_providers, tmp_path / "cache")
+    with sqlite3.connect(tmp_path / "cache/records.sqlite") as db:
+        db.execute("UPDATE segments SET payload = ? WHERE provider = 'acme'", (b"\x80\x05not a pickle",))
+    result = spy.reading(two_providers, tmp_path / "cache")
+    assert spy.checked == [] and result == first
+    assert _segments(tmp_path / "cache")["acme"].startswith(b"\x80\x05") and \
+        b"not a pickle" not in _segments(tmp_path / "cache")["acme"]  # written again from the rows
+
+
+def test_segments_follow_the_catalog_and_only_whole_readings(tmp_path, two_providers, spy, later):
+    spy.reading(two_providers, tmp_path / "cache")
+    before = _segments(tmp_path / "cache")
+    (two_providers / "acme/credentials/a.yml").write_text(RECORD.replace("Python", "Julia"), encoding="utf-8")
+    store = RecordStore(tmp_path / "cache")
+    reader = CatalogReader(two_providers, AS_OF, store=store, only={(two_providers / "acme/credentials/a.yml").resolve()})
+    assert [c.id for c in reader.credentials()] == ["acme/a"]
+    reader.save_cache()
+    store.close()
+    assert _segments(tmp_path / "cache") == before  # `credcat validate FILE` neither writes nor drops segments
+    shutil.rmtree(two_providers / "beta")
+    spy.reading(two_providers, tmp_path / "cache")
+    assert set(_segments(tmp_path / "cache")) == {"acme"}  # a provider gone, its segment too
 
 
 def test_stored_form_gives_back_the_same_record(catalog):
