@@ -54,10 +54,11 @@ class Manifest:
     """
 
     def __init__(self, rels: list[str] | None = None, signatures: bytes = b"", stats: array | None = None,
-                 indexed: bool = True, key: bytes = b"", records: int = 0) -> None:
+                 indexed: bool = True, key: bytes = b"", records: int = 0, related: bytes = b"") -> None:
         self.rels = rels or []
         self.key = key  # the global key (build.global_key) of the build that made the site: b"" when unknown
         self.records = records  # how many credentials that build had
+        self.related = related  # the hash of the related.pickle that build wrote (render._save_related): b"" if none
         self.signatures = signatures  # SIGNATURE bytes each, in the order of rels
         self.stats = stats if stats is not None else array("q")  # size, mtime_ns, inode of each
         self.index = {rel: i for i, rel in enumerate(self.rels)} if indexed else {}  # rel -> its place
@@ -76,13 +77,13 @@ class Manifest:
 
     def dump(self, site: str) -> bytes:
         return pickle.dumps((site, FORMAT, "\n".join(self.rels), self.signatures, self.stats.tobytes(), self.key,
-                             self.records), protocol=5)
+                             self.records, self.related), protocol=5)
 
     @classmethod
     def load(cls, data: bytes, site: str, indexed: bool = True) -> "Manifest":
         """The manifest `dump` made for `site` (empty if made for another, or of another format); `indexed`: with
         its index by path (a walk in order needs none)."""
-        made_for, format_, rels, signatures, stats, key, records = pickle.loads(data)
+        made_for, format_, rels, signatures, stats, key, records, related = pickle.loads(data)
         if made_for != site or format_ != FORMAT:
             return cls()
         found = array("q")
@@ -90,7 +91,7 @@ class Manifest:
         listed = rels.split("\n") if rels else []
         if len(signatures) != SIGNATURE * len(listed) or len(found) != 3 * len(listed):
             return cls()
-        return cls(listed, signatures, found, indexed, key, records)
+        return cls(listed, signatures, found, indexed, key, records, related)
 
 
 SIGNATURE = 16  # bytes of a signature (cache.digest); a file with no signature gets 16 zero bytes, never matched
@@ -215,6 +216,7 @@ class OutputReuse:
         self.new: dict[str, Kept | bytes | None] = {}
         self.key = b""  # this build's global key, stored with the manifest (set by the catalog's stages)
         self.records = 0  # this build's number of credentials, stored with the manifest (set likewise)
+        self.related = b""  # the hash of the related.pickle the render stage wrote, stored with the manifest
         self.kept = 0
         self.in_place = False  # how finish put the files in (for the summary and the tests)
 
@@ -247,6 +249,14 @@ class OutputReuse:
         if not _as_recorded(st, old.stats, i):
             return None  # changed since that build: make it again
         return i
+
+    def keep_as_made(self, rel: str) -> Kept | None:
+        """The last build's entry for `rel` if untouched since, whatever it was made from: for a file the caller knows
+        was made from what it would be made from now (render._plan_credentials)."""
+        i = self.old.index.get(rel)
+        if i is None or self.old.signature(i) == NO_SIGNATURE:
+            return None
+        return self.keep(rel, self.old.signature(i))
 
     def keep_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Kept]] | None:
         """Keep every one of `rels` made from `signature`, or none of them (None): a unit kept whole or made whole."""
@@ -409,7 +419,8 @@ class OutputReuse:
         packed.frombytes(b"".join(stats))
         tmp = self.file.with_suffix(f".tmp-{os.getpid()}")
         with open(tmp, "wb") as fh:
-            manifest = Manifest(rels, b"".join(signatures), packed, indexed=False, key=self.key, records=self.records)
+            manifest = Manifest(rels, b"".join(signatures), packed, indexed=False, key=self.key, records=self.records,
+                                related=self.related)
             fh.write(manifest.dump(str(self.site_dir)))
         os.replace(tmp, self.file)
 

@@ -99,6 +99,27 @@ def test_edit(tmp_path, catalog):
     assert "Data Science Program" in linking
 
 
+def test_a_new_link_reaches_the_page_linked_to(tmp_path, catalog):
+    # Teamwork now leads to the advanced course: that page lists it, though neither the advanced course's
+    # record nor its related credentials changed (only who links to it).
+    teamwork = catalog / "acme/credentials/teamwork.yml"
+    report = assert_incremental_equals_clean(
+        tmp_path, catalog, lambda: teamwork.write_text(OTHER + "stackability: {leads_to: [acme/advanced-analytics]}\n"))
+    assert report.reused > 0
+    page = (tmp_path / "site/credentials/acme/advanced-analytics/index.html").read_text(encoding="utf-8")
+    assert "Teamwork at Work" in page
+
+
+def test_a_link_removed_leaves_the_page_linked_to(tmp_path, catalog):
+    # The other way: the page linked to must drop teamwork, which is then in no list of who links to it.
+    teamwork = catalog / "acme/credentials/teamwork.yml"
+    teamwork.write_text(OTHER + "stackability: {leads_to: [acme/advanced-analytics]}\n")
+    report = assert_incremental_equals_clean(tmp_path, catalog, lambda: teamwork.write_text(OTHER))
+    assert report.reused > 0
+    page = (tmp_path / "site/credentials/acme/advanced-analytics/index.html").read_text(encoding="utf-8")
+    assert "Teamwork at Work" not in page
+
+
 def test_add(tmp_path, catalog):
     def add() -> None:
         write_files(catalog, {"beta/credentials/sql-basics.yml": BETA.replace("Python for Analysts", "SQL Basics")})
@@ -576,3 +597,80 @@ def test_a_bug_in_a_forked_stage_is_raised_with_its_traceback(tmp_path, catalog,
     notes = "\n".join(getattr(raised.value, "__notes__", []))
     assert "forked process" in notes and "in broken" in notes  # where it was raised, over there
     assert digest(site) == before
+
+
+def _signed(monkeypatch) -> list[str]:
+    """The ids of the credential pages whose signature a build computes (render.credential_signature)."""
+    import generator.render as render
+
+    signed: list[str] = []
+    real = render.credential_signature
+
+    def spy(job, cred, related):
+        signed.append(cred.id)
+        return real(job, cred, related)
+
+    monkeypatch.setattr(render, "credential_signature", spy)
+    return signed
+
+
+def _related_answers(site_cache: Path) -> dict[str, list[str]]:
+    import pickle
+
+    _, answers, _ = pickle.loads((site_cache / "related.pickle").read_bytes())
+    return {cid: ids for cid, (_, ids) in answers.items()}
+
+
+def test_pages_whose_inputs_are_unchanged_stand_by_the_marks_unsigned(tmp_path, catalog, monkeypatch):
+    """After an edit, the build process signs only the pages the edited record is on; the others stand by the Marks."""
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    run(site, catalog, jobs=1)
+    shown_on = {cid for cid, ids in _related_answers(tmp_path / "cache").items() if "acme/teamwork" in ids}
+    assert shown_on and "beta/python-for-analysts" not in shown_on
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    signed = _signed(monkeypatch)
+    teamwork = catalog / "acme/credentials/teamwork.yml"
+    teamwork.write_text(OTHER.replace("Working well in a team.", "Working well in a team, in person."))
+    report = run(site, catalog, jobs=1)
+    assert sorted(set(signed)) == sorted(shown_on | {"acme/teamwork"})  # its own page and those showing it
+    assert report.reused > 0
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "clean-cache"))  # a cache holds one site's manifest
+    run(tmp_path / "clean", catalog, clean=True, previous=str(published))
+    assert digest(site) == digest(tmp_path / "clean")
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    signed.clear()
+    run(site, catalog, jobs=1)
+    assert signed == []  # nothing changed: every page stands unsigned
+
+
+def test_marks_of_a_build_that_did_not_make_the_site_are_not_trusted(tmp_path, catalog, monkeypatch):
+    """A build stopped after its render stage wrote related.pickle leaves the site as it was: the next build
+    must not take that build's Marks as the site's (they would say the edited pages are unchanged)."""
+    import generator.sitemap as sitemap
+
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    run(site, catalog, jobs=1)
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    program = catalog / "acme/credentials/data-program.yml"
+    program.write_text(PROGRAM.replace("Data Program", "Data Science Program"))
+    real_sitemap = sitemap.write_sitemap
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sitemap, "write_sitemap", stop)
+    with pytest.raises(KeyboardInterrupt):
+        run(site, catalog, jobs=1)
+    assert digest(site) == digest(published)  # the site as it was
+    monkeypatch.setattr(sitemap, "write_sitemap", real_sitemap)
+    signed = _signed(monkeypatch)
+    run(site, catalog, jobs=1)
+    assert "acme/data-analysis" in signed  # it links to the program: signed again, not stood by the stopped build's Marks
+    assert "Data Science Program" in (site / "credentials/acme/data-analysis/index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "clean-cache"))
+    run(tmp_path / "clean", catalog, clean=True, previous=str(published))
+    assert digest(site) == digest(tmp_path / "clean")

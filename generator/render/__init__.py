@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import jinja2
 
@@ -19,6 +19,7 @@ from ..cache import Fingerprints, digest
 from ..outputs import Kept, OutputReuse, made
 from .. import processes
 from ..config import Config
+from ..model import Credential
 from ..feeds.writer import write_text_file
 from ..jsonld import script_json
 
@@ -121,6 +122,70 @@ class _Job:
     ready: dict[int, list[PageSpec]]  # the pages of the groups that are not lists, made before the workers were forked
     todo: Sequence[int] = ()  # positions in catalog.credentials of the pages to make or check: "credentials" tasks slice this
     work: int = 0  # what the tasks hold: their credential pages, plus the credentials their list pages list
+    marks: "Marks | None" = None  # what this build's credential pages are made of (see Marks)
+    last: "Marks | None" = None  # the same of the build that made the site, when its related.pickle is the site's
+
+
+class Marks(NamedTuple):
+    """What the credential pages of a build are made of, besides the global key and the related answers.
+
+    Kept in related.pickle with the answers, so a later build can tell a page whose inputs are all
+    unchanged without signing it (`_standing`): each record's fingerprint, each provider's, each
+    skill's RelatedIndex.head_key, and who links to each credential.
+    """
+
+    records: dict[str, bytes]
+    providers: dict[str, bytes]
+    heads: dict[str, bytes]
+    part_of_reverse: dict[str, list[str]]
+    leads_to_reverse: dict[str, list[str]]
+
+
+def marks_of(catalog: Catalog, fingerprints: Fingerprints, index) -> Marks | None:
+    """This catalog's Marks; None when a record has no fingerprint from the validate stage (tests, benchmarks)."""
+    records = catalog.fingerprints
+    if len(records) != len(catalog.credentials) or not all(cred.id in records for cred in catalog.credentials):
+        return None
+    return Marks(dict(records), {pid: fingerprints.provider(p) for pid, p in catalog.providers.items()},
+                 {sid: index.head_key(sid) for sid in catalog.by_skill},
+                 catalog.part_of_reverse, catalog.leads_to_reverse)
+
+
+def _standing(job: _Job) -> Callable[[Credential, list[str]], bool] | None:
+    """A test of whether a credential page would be made of what the site's was made of, given the related ids
+    the last build chose for it: from the two builds' Marks, no hash a page; None without them.
+
+    A page's signature (credential_signature) is a hash of the global key (the same: related.pickle
+    is read only under it), the record's fingerprint and its provider's, and those of its related
+    credentials and of every credential it links to or is linked from. Its related credentials are
+    the last build's answer when its skills' head keys are unchanged (RelatedIndex.inputs_key).
+    So the page stands when none of those credentials changed, appeared or went, its skills' head
+    keys and the lists of who links to it are the same, and the file is untouched.
+    """
+    last, now = job.last, job.marks
+    if last is None or now is None:
+        return None
+    gone = [cid for cid in last.records if cid not in now.records]
+    changed = {cid for cid, fp in now.records.items() if last.records.get(cid) != fp}
+    changed.update(gone)
+    providers = {pid for pid, fp in now.providers.items() if last.providers.get(pid) != fp}
+    if providers:
+        changed.update(cred.id for cred in job.catalog.credentials if cred.provider.id in providers)
+    skills = {sid for sid in last.heads.keys() | now.heads.keys() if last.heads.get(sid) != now.heads.get(sid)}
+    linked_to = {cid for old, new in ((last.part_of_reverse, now.part_of_reverse),
+                                      (last.leads_to_reverse, now.leads_to_reverse))
+                 for cid in old.keys() | new.keys() if old.get(cid) != new.get(cid)}
+    part_of, leads_to = now.part_of_reverse, now.leads_to_reverse
+
+    def stands(cred: Credential, related: list[str]) -> bool:
+        cid = cred.id
+        if cid in changed or cid in linked_to or not changed.isdisjoint(related):
+            return False
+        if any(skill.id in skills for skill in cred.skills if skill.id):
+            return False
+        return changed.isdisjoint(cred.part_of) and changed.isdisjoint(cred.leads_to) and \
+            changed.isdisjoint(part_of.get(cid, ())) and changed.isdisjoint(leads_to.get(cid, ()))
+    return stands
 
 
 _JOB: _Job | None = None
@@ -166,23 +231,31 @@ def _plan_credentials(job: _Job, planned: list, advance: Callable[[int], None] |
     """Keep, here, every credential page that stands in the last build's site; return the positions of the others.
 
     A page stands when its related credentials are the last build's answer (their inputs are
-    unchanged) and its signature is the one its file was made from. That is a few hashes and a
-    stat a page, cheaper than forking a worker for: after a one-record change nearly every page
-    stands. A page whose related credentials must be chosen again is left to the tasks, which
+    unchanged) and its signature is the one its file was made from. With both builds' Marks, a page
+    whose inputs are all unchanged (`_standing`) is kept with neither: a few set lookups a page.
+    Otherwise it takes a few hashes, still cheaper than forking a worker for: after a one-record
+    change nearly every page stands. A page whose related credentials must be chosen again is left to the tasks, which
     choose them in parallel. The kept pages' (pages, credential pages, entries, answers) go into
     `planned`, as a task would give them.
     """
     assert job.reuse is not None
     index = related_index(job.catalog)
-    keep = job.reuse.keep
+    keep, keep_as_made = job.reuse.keep, job.reuse.keep_as_made
+    stands = _standing(job)
     todo: list[int] = []
     entries: list = []
     answers: list = []
     kept = 0
     for i, cred in enumerate(job.catalog.credentials):
-        found = _known_related(job, index, cred)
         rel = f"credentials/{cred.id}/index.html"
-        if found is None or (entry := keep(rel, credential_signature(job, cred, found))) is None:
+        known = job.related.get(cred.id)
+        if stands is not None and known is not None and stands(cred, known[1]) \
+                and (entry := keep_as_made(rel)) is not None:
+            found = None  # standing by the Marks: neither its related credentials nor its signature are needed
+        else:
+            found = _known_related(job, index, cred)
+            entry = None if found is None else keep(rel, credential_signature(job, cred, found))
+        if entry is None:
             todo.append(i)  # its task chooses its related credentials again, or makes the page
             continue
         entries.append((rel, entry))
@@ -313,7 +386,7 @@ def _slices(total: int, weights: list[int]) -> list[Task]:
 
 def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: OutputReuse | None = None,
             key: bytes = b"", known: dict | None = None, planned: list | None = None,
-            advance: Callable[[int], None] | None = None) -> tuple[list[Task], _Job]:
+            advance: Callable[[int], None] | None = None, last: Marks | None = None) -> tuple[list[Task], _Job]:
     """The render stage's tasks, and what its workers inherit, built once here before they are forked.
 
     The related index, every list's order and summary, the pages that are not lists (the
@@ -329,8 +402,10 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
     groups = page_groups(catalog, config)
     ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(sizes) if not pages}
     units, weights = _units(config, sizes)
-    job = _Job(catalog, config, shell, root, reuse, key, Fingerprints(catalog.fingerprints), known or {}, units, ready,
-               range(len(catalog.credentials)))
+    fingerprints = Fingerprints(catalog.fingerprints)
+    job = _Job(catalog, config, shell, root, reuse, key, fingerprints, known or {}, units, ready,
+               range(len(catalog.credentials)), marks=marks_of(catalog, fingerprints, related_index(catalog)),
+               last=last)
     if reuse is not None and reuse.old and planned is not None:
         job.todo = _plan_credentials(job, planned, advance)
         if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
@@ -359,10 +434,12 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     jobs = jobs or os.cpu_count() or 1
     total = len(catalog.credentials)
     result = RenderResult()
-    known = _load_related(config.cache_dir, key) if reuse is not None and reuse.old else {}
+    known, last = _load_related(config.cache_dir, key, reuse.old.related) if reuse is not None and reuse.old \
+        else ({}, None)
     answers: dict[str, tuple[bytes, list[str]]] = {}
     planned: list = []
-    tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known, planned, advance)
+    tasks, _JOB = prepare(catalog, config, shell, str(out), reuse, key, known, planned, advance, last)
+    marks = _JOB.marks
 
     def take(pages: int, creds: int, entries: list, found: list) -> None:
         result.pages += pages
@@ -388,33 +465,46 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
         _JOB = None
         forget_lists()
     if reuse is not None:
-        _save_related(config.cache_dir, key, answers)
+        reuse.related = _save_related(config.cache_dir, key, answers, marks)
     return result
 
 
 RELATED_FILE = "related.pickle"
 
 
-def _load_related(folder: Path, key: bytes) -> dict[str, tuple[bytes, list[str]]]:
-    """The last build's related answers, if made under the same global key (else none)."""
+def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str, tuple[bytes, list[str]]], Marks | None]:
+    """The last build's related answers, if made under the same global key (else none), and its Marks when the
+    file's hash is `site`, the one stored with the site's manifest (else None).
+
+    Answers are checked one by one (their inputs key), so any build's will do; Marks say what the
+    site's pages were made of only if that build is the one that made the site (a build stopped
+    after its render stage wrote this file, and left the site and its manifest as they were).
+    """
     import pickle
 
     try:
         with open(folder / RELATED_FILE, "rb") as fh:
-            made_with, answers = pickle.load(fh)
+            data = fh.read()
+        made_with, answers, marks = pickle.loads(data)
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-        return {}
-    return answers if made_with == key and isinstance(answers, dict) else {}
+        return {}, None
+    if made_with != key or not isinstance(answers, dict):
+        return {}, None
+    usable = site and digest(data) == site and isinstance(marks, tuple) and len(marks) == len(Marks._fields)
+    return answers, Marks(*marks) if usable else None
 
 
-def _save_related(folder: Path, key: bytes, answers: dict) -> None:
+def _save_related(folder: Path, key: bytes, answers: dict, marks: Marks | None) -> bytes:
+    """Write related.pickle; the hash of its bytes, to be stored with the manifest."""
     import pickle
 
     folder.mkdir(parents=True, exist_ok=True)
+    data = pickle.dumps((key, answers, tuple(marks) if marks is not None else None), protocol=5)
     tmp = folder / f"{RELATED_FILE}.tmp-{os.getpid()}"
     with open(tmp, "wb") as fh:
-        pickle.dump((key, answers), fh, protocol=5)
+        fh.write(data)
     os.replace(tmp, folder / RELATED_FILE)
+    return digest(data)
 
 
 def home_block(catalog: Catalog, config: Config, base: str = "") -> str:

@@ -55,18 +55,21 @@ class RelatedIndex:
         """A hash of everything `related(cred)` reads: the credential's id and skills, and for each skill
         its holder count and the ids at the head of its list. Equal keys give equal answers, so an
         answer can be kept between builds (render/__init__.py)."""
-        by_skill, heads = self.catalog.by_skill, self.head_keys
         parts: list[bytes | str] = [cred.id]
         for skill in cred.skills:
             sid = skill.id
-            if not sid:
-                continue
-            found = heads.get(sid)
-            if found is None:
-                holders = self.heads.get(sid)
-                found = heads[sid] = digest(str(len(by_skill.get(sid, ()))), "\n".join(holders) if holders else "-")
-            parts += [sid, found]
+            if sid:
+                parts += [sid, self.head_key(sid)]
         return digest(*parts)
+
+    def head_key(self, sid: str) -> bytes:
+        """A hash of what `related` reads of one skill: its holder count and the ids at the head of its list."""
+        found = self.head_keys.get(sid)
+        if found is None:
+            holders = self.heads.get(sid)
+            found = self.head_keys[sid] = digest(str(len(self.catalog.by_skill.get(sid, ()))),
+                                                 "\n".join(holders) if holders else "-")
+        return found
 
     def _skills(self, cred: Credential) -> list[str]:
         by_skill = self.catalog.by_skill
