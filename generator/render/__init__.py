@@ -181,7 +181,7 @@ def _standing(job: _Job) -> Callable[[Credential, list[str]], bool] | None:
         cid = cred.id
         if cid in changed or cid in linked_to or not changed.isdisjoint(related):
             return False
-        if any(skill.id in skills for skill in cred.skills if skill.id):
+        if skills and any(skill.id in skills for skill in cred.skills if skill.id):
             return False
         return changed.isdisjoint(cred.part_of) and changed.isdisjoint(cred.leads_to) and \
             changed.isdisjoint(part_of.get(cid, ())) and changed.isdisjoint(leads_to.get(cid, ()))
