@@ -125,7 +125,7 @@ class CatalogReader:
     _taxonomy_bytes: bytes = b""
     _pool: object = None
     _references: dict = field(default_factory=dict)  # what stored records are loaded with (set by credentials())
-    _unsegmented: dict[str, tuple[bytes, list]] = field(default_factory=dict)  # provider -> (keys, results) to store
+    _unsegmented: dict[str, tuple[bytes, int, list]] = field(default_factory=dict)  # provider -> (keys, files, results)
     _segment_of: dict[str, str] = field(default_factory=dict)  # display path -> provider, for those providers' files
 
     def __post_init__(self) -> None:
@@ -257,7 +257,7 @@ class CatalogReader:
                             batch = []
                             yield from self._hand_on(found, len(todos))
                             continue
-                        self._unsegmented[pdir.id] = (keys, [])
+                        self._unsegmented[pdir.id] = (keys, len(todos), [])
                         self._segment_of.update((todo.shown, pdir.id) for todo in todos)
                     for todo in todos:
                         batch.append(todo)
@@ -327,9 +327,14 @@ class CatalogReader:
                 gc.enable()
         del found, fresh  # the pickled forms are not kept while the records are handed on
         for todo, result in zip(batch, results):
-            provider = self._segment_of.get(todo.shown)
+            provider = self._segment_of.pop(todo.shown, None)
             if provider is not None:
-                self._unsegmented[provider][1].append(result)
+                keys, files, done = self._unsegmented[provider]
+                done.append(result)
+                if len(done) == files:  # the provider's last file: its segment is stored now, not held to the end
+                    assert self.store is not None
+                    self.store.put_segment(provider, keys, dump_record(done))
+                    del self._unsegmented[provider]
         yield from self._hand_on(results, len(batch))
 
     def _segment(self, provider: str, keys: bytes, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
@@ -401,15 +406,11 @@ class CatalogReader:
         """Store this run's newly checked files and drop files no longer in the catalog."""
         if self.store is None or self.files is None:
             return
-        whole = self.only is None
-        if whole:
-            for provider, (keys, results) in self._unsegmented.items():
-                self.store.put_segment(provider, keys, dump_record(results))
-        self._unsegmented.clear()
+        self._unsegmented.clear()  # a reading stopped early leaves some providers unsettled: no segment for them
         self._segment_of.clear()
         self.store.commit((shown for pdir in self.files.providers
                            for shown in self._displayed(pdir, pdir.credential_names)),
-                          providers=[pdir.id for pdir in self.files.providers] if whole else None)
+                          providers=[pdir.id for pdir in self.files.providers] if self.only is None else None)
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:
