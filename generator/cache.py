@@ -335,9 +335,9 @@ class RecordStore(_WrittenAsTheyCome):
     payload) and the payload's hash (the record's fingerprint), fetched a batch of files at a time
     so that only a batch of payloads is held at once.
 
-    A third, `segments`, holds each provider's results again, all its files' in one pickle, with a
-    hash of their names and keys: when every file of a provider is as stored, the reader loads
-    them in one go. At 100,000 records that took 2.0-2.2 s against 4.9-5.3 s for the rows one by
+    A third, `segments`, holds each provider's results again, up to SEGMENT_FILES files' in one
+    pickle, with a hash of their names and keys: when every file of a segment is as stored, the
+    reader loads them in one go. At 100,000 records that took 2.0-2.2 s against 4.9-5.3 s for the rows one by
     one (fetch and unpickle; /tmp script, two runs): one unpickler, a memo shared by the
     provider's records, and no row per file.
     """
@@ -352,20 +352,23 @@ class RecordStore(_WrittenAsTheyCome):
         super().__init__()  # rows of (file, context, key, stat, fingerprint, payload)
         self._restat: list[tuple[str | None, str]] = []
 
-    def segment(self, provider: str) -> tuple[bytes, bytes] | None:
-        """(keys, payload) of the provider's segment, if one is stored (see put_segment)."""
-        row = self.db.execute("SELECT keys, payload FROM segments WHERE provider = ?", (provider,)).fetchone()
-        return (row[0], row[1]) if row is not None else None
+    def segment(self, name: str, keys: bytes) -> bytes | None:
+        """The payload of the segment `name` if it is stored for these very `keys` (see put_segment)."""
+        row = self.db.execute("SELECT payload FROM segments WHERE provider = ? AND keys = ?", (name, keys)).fetchone()
+        return row[0] if row is not None else None
 
-    def put_segment(self, provider: str, keys: bytes, payload: bytes) -> None:
-        """Store a provider's segment: `payload` holds all its files' results, `keys` says of which names and keys.
+    def segment_names(self) -> list[str]:
+        return [name for (name,) in self.db.execute("SELECT provider FROM segments")]
+
+    def put_segment(self, name: str, keys: bytes, payload: bytes) -> None:
+        """Store a segment: `payload` holds its files' results, `keys` says of which names and keys.
 
         Written at once, not held: a catalog's segments are as large as its results (270 MB at
         100,000 records). A segment stored by a build that then fails is still right: it is read
         only for the very names and keys it holds.
         """
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (provider, keys, payload))
+            self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (name, keys, payload))
 
     def files(self) -> dict[str, StoredFile]:
         """file -> what is stored for it, for every file in the store."""
@@ -396,9 +399,9 @@ class RecordStore(_WrittenAsTheyCome):
         """Remember a stored file's new stat, after its bytes were read and found unchanged (written by `commit`)."""
         self._restat.append((stat, file))
 
-    def commit(self, keep: Iterable[str], providers: Iterable[str] | None = None) -> None:
+    def commit(self, keep: Iterable[str], segments: Iterable[str] | None = None) -> None:
         """Write what `put` and `restat` collected and forget files no longer in the catalog (and, given the
-        catalog's `providers`, the segments of the others)."""
+        names of the catalog's `segments`, the others)."""
         keep = set(keep)
         with self.db:
             self._flush()
@@ -406,11 +409,10 @@ class RecordStore(_WrittenAsTheyCome):
             gone = [(f,) for (f,) in self.db.execute("SELECT file FROM files") if f not in keep]
             self.db.executemany("DELETE FROM files WHERE file = ?", gone)
             self.db.executemany("DELETE FROM results WHERE file = ?", gone)
-            if providers is not None:
-                present = set(providers)
+            if segments is not None:
+                present = set(segments)
                 self.db.executemany("DELETE FROM segments WHERE provider = ?",
-                                    [(p,) for (p,) in self.db.execute("SELECT provider FROM segments")
-                                     if p not in present])
+                                    [(name,) for name in self.segment_names() if name not in present])
         self._restat.clear()
 
     def close(self) -> None:

@@ -83,7 +83,8 @@ class Manifest:
     def load(cls, data: bytes, site: str, indexed: bool = True) -> "Manifest":
         """The manifest `dump` made for `site` (empty if made for another, or of another format); `indexed`: with
         its index by path (a walk in order needs none)."""
-        made_for, format_, rels, signatures, stats, key, records, related = pickle.loads(data)
+        made_for, format_, rels, signatures, stats, key, records, *rest = pickle.loads(data)
+        related = rest[0] if rest else b""  # a manifest from before related.pickle's hash was stored has none
         if made_for != site or format_ != FORMAT:
             return cls()
         found = array("q")

@@ -30,6 +30,7 @@ Link = tuple[str, str, str, int, int, str]  # (source id, relation, target id, l
 Checked = tuple[Optional[Credential], list[Problem], list[Link]]
 PARALLEL_MIN = 1000  # fewer files to check than this: one process is quicker than starting more
 BATCH = 2000  # files settled at a time: bounds the pickled results held at once
+SEGMENT_FILES = 1000  # a provider's files per stored segment: bounds what one holds, and what an edit stores again
 CHUNK = 100  # files per task sent to a worker process
 _READER: "CatalogReader | None" = None  # what forked workers check with
 
@@ -125,8 +126,9 @@ class CatalogReader:
     _taxonomy_bytes: bytes = b""
     _pool: object = None
     _references: dict = field(default_factory=dict)  # what stored records are loaded with (set by credentials())
-    _unsegmented: dict[str, tuple[bytes, int, list]] = field(default_factory=dict)  # provider -> (keys, files, results)
-    _segment_of: dict[str, str] = field(default_factory=dict)  # display path -> provider, for those providers' files
+    _unsegmented: dict[str, tuple[bytes, int, list]] = field(default_factory=dict)  # segment -> (keys, files, results)
+    _segment_of: dict[str, str] = field(default_factory=dict)  # display path -> its segment, for those segments' files
+    _segments: list[str] = field(default_factory=list)  # the names of this catalog's segments
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -248,22 +250,27 @@ class CatalogReader:
                     folder = str(pdir.credentials_dir) + os.sep
                     todos = [self._todo(folder + name, pdir.id, shown, context, listed.get(shown), now)
                              for name, shown in zip(wanted_creds, self._displayed(pdir, wanted_creds))]
-                    # A segment holds all of a provider's files: none is written or read when only some are checked.
-                    if self.store is not None and self.only is None and todos:
-                        keys = digest(*(part for todo in todos for part in (todo.shown, todo.key)))
-                        found = self._segment(pdir.id, keys, todos)
-                        if found is not None:
-                            yield from self._settle(batch)  # what comes before it, first
-                            batch = []
-                            yield from self._hand_on(found, len(todos))
-                            continue
-                        self._unsegmented[pdir.id] = (keys, len(todos), [])
-                        self._segment_of.update((todo.shown, pdir.id) for todo in todos)
-                    for todo in todos:
-                        batch.append(todo)
-                        if len(batch) >= BATCH:
-                            yield from self._settle(batch)
-                            batch = []
+                    # A segment holds a run of a provider's files: none is written or read when only some are checked.
+                    segmented = self.store is not None and self.only is None
+                    for first in range(0, len(todos), SEGMENT_FILES):
+                        part = todos[first:first + SEGMENT_FILES]
+                        if segmented:
+                            name = f"{pdir.id}:{first // SEGMENT_FILES}"
+                            self._segments.append(name)
+                            keys = digest(*(value for todo in part for value in (todo.shown, todo.key)))
+                            found = self._segment(name, keys, part)
+                            if found is not None:
+                                yield from self._settle(batch)  # what comes before it, first
+                                batch = []
+                                yield from self._hand_on(found, len(part))
+                                continue
+                            self._unsegmented[name] = (keys, len(part), [])
+                            self._segment_of.update((todo.shown, name) for todo in part)
+                        for todo in part:
+                            batch.append(todo)
+                            if len(batch) >= BATCH:
+                                yield from self._settle(batch)
+                                batch = []
                 yield from self._settle(batch)
         finally:
             self._close_pool()
@@ -327,29 +334,29 @@ class CatalogReader:
                 gc.enable()
         del found, fresh  # the pickled forms are not kept while the records are handed on
         for todo, result in zip(batch, results):
-            provider = self._segment_of.pop(todo.shown, None)
-            if provider is not None:
-                keys, files, done = self._unsegmented[provider]
+            name = self._segment_of.pop(todo.shown, None)
+            if name is not None:
+                keys, files, done = self._unsegmented[name]
                 done.append(result)
-                if len(done) == files:  # the provider's last file: its segment is stored now, not held to the end
+                if len(done) == files:  # the segment's last file: it is stored now, not held to the end
                     assert self.store is not None
-                    self.store.put_segment(provider, keys, dump_record(done))
-                    del self._unsegmented[provider]
+                    self.store.put_segment(name, keys, dump_record(done))
+                    del self._unsegmented[name]
         yield from self._hand_on(results, len(batch))
 
-    def _segment(self, provider: str, keys: bytes, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
-        """The provider's results from its stored segment, when each file is as stored and the segment is of
-        these very names and keys (`keys`); else None."""
+    def _segment(self, name: str, keys: bytes, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
+        """The results of these files from the stored segment `name`, when each file is as stored and the segment
+        is of these very names and keys (`keys`); else None."""
         assert self.store is not None
         if not all(todo.stored for todo in todos):
             return None
-        row = self.store.segment(provider)
-        if row is None or row[0] != keys:
+        payload = self.store.segment(name, keys)
+        if payload is None:
             return None
         collecting = gc.isenabled()
         gc.disable()  # as in _settle: long-lived records, nothing to collect
         try:
-            found = load_record(row[1], self._references)
+            found = load_record(payload, self._references)
         except Exception:  # noqa: BLE001 - a damaged segment: the files' own rows are read instead
             return None
         finally:
@@ -410,7 +417,7 @@ class CatalogReader:
         self._segment_of.clear()
         self.store.commit((shown for pdir in self.files.providers
                            for shown in self._displayed(pdir, pdir.credential_names)),
-                          providers=[pdir.id for pdir in self.files.providers] if self.only is None else None)
+                          segments=self._segments if self.only is None else None)
 
     def _check_links(self) -> None:
         for source, relation, target, line, col, path in self._links:

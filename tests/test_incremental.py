@@ -674,3 +674,24 @@ def test_marks_of_a_build_that_did_not_make_the_site_are_not_trusted(tmp_path, c
     monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "clean-cache"))
     run(tmp_path / "clean", catalog, clean=True, previous=str(published))
     assert digest(site) == digest(tmp_path / "clean")
+
+
+def test_a_manifest_from_before_the_related_hash_is_read_without_it(tmp_path, catalog, monkeypatch):
+    """The last version's manifest (seven fields) still gives the site's files: the first build after an upgrade
+    keeps what stands (only the Marks are not trusted yet)."""
+    import pickle
+
+    from generator.outputs import Manifest
+
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    run(site, catalog, jobs=1)
+    file = tmp_path / "cache/outputs.pickle"
+    fields = pickle.loads(file.read_bytes())
+    assert len(fields) == 8 and fields[7]
+    file.write_bytes(pickle.dumps(fields[:7], protocol=5))
+    old = Manifest.load(file.read_bytes(), str(site.resolve()))
+    assert len(old) > 0 and old.related == b""
+    signed = _signed(monkeypatch)
+    report = run(site, catalog, jobs=1)
+    assert report.reused >= report.credentials and len(signed) == report.credentials  # kept, each signed

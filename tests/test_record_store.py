@@ -253,13 +253,13 @@ def test_a_segment_is_stored_as_its_provider_s_last_file_is_settled(tmp_path, tw
     assert next(records).id == "acme/a"
     assert _segments(tmp_path / "cache") == {}  # acme's other files are not settled yet
     assert [c.id for c in records] == ["acme/b", "beta/c"]
-    assert set(_segments(tmp_path / "cache")) == {"acme", "beta"}  # before save_cache
+    assert set(_segments(tmp_path / "cache")) == {"acme:0", "beta:0"}  # before save_cache
     store.close()
 
 
 def test_unchanged_providers_come_from_their_segments(tmp_path, two_providers, spy, fetched, later):
     first = spy.reading(two_providers, tmp_path / "cache")
-    assert set(_segments(tmp_path / "cache")) == {"acme", "beta"}
+    assert set(_segments(tmp_path / "cache")) == {"acme:0", "beta:0"}
     fetched.clear()
     second = spy.reading(two_providers, tmp_path / "cache")
     assert spy.read == [] and spy.checked == [] and fetched == []  # no file's own row was fetched
@@ -277,21 +277,37 @@ def test_a_changed_file_reads_its_provider_by_rows_and_stores_its_segment_again(
     assert spy.checked == ["a.yml"]
     assert sorted(fetched) == ["b.yml", "broken.yml"]  # acme's other files by their rows; beta by its segment
     after = _segments(tmp_path / "cache")
-    assert after["beta"] == before["beta"] and after["acme"] != before["acme"]
+    assert after["beta:0"] == before["beta:0"] and after["acme:0"] != before["acme:0"]
     assert result[0][0][0].title == (("en", "Data Analysis with Julia"),)
     assert_same_as_without_store(spy, two_providers, result)
     fetched.clear()
     assert spy.reading(two_providers, tmp_path / "cache") == result and fetched == []  # both by segments again
 
 
+def test_a_provider_s_files_are_segmented_in_runs_and_an_edit_stores_its_run_again(tmp_path, two_providers, spy,
+                                                                                   fetched, later, monkeypatch):
+    monkeypatch.setattr(validate, "SEGMENT_FILES", 2)  # acme's a.yml and b.yml, then broken.yml
+    first = spy.reading(two_providers, tmp_path / "cache")
+    before = _segments(tmp_path / "cache")
+    assert set(before) == {"acme:0", "acme:1", "beta:0"}
+    (two_providers / "acme/credentials/broken.yml").write_text(RECORD.replace("Python", "Julia"), encoding="utf-8")
+    fetched.clear()
+    result = spy.reading(two_providers, tmp_path / "cache")
+    assert spy.checked == ["broken.yml"] and fetched == []  # a.yml and b.yml by their run's segment
+    after = _segments(tmp_path / "cache")
+    assert (after["acme:0"], after["beta:0"]) == (before["acme:0"], before["beta:0"]) and after["acme:1"] != before["acme:1"]
+    assert [c.id for c, _, _ in result[0]] == [c.id for c, _, _ in first[0]][:2] + ["acme/broken"] + ["beta/c"]
+    assert_same_as_without_store(spy, two_providers, result)
+
+
 def test_a_damaged_segment_is_passed_over(tmp_path, two_providers, spy, later):
     first = spy.reading(two_providers, tmp_path / "cache")
     with sqlite3.connect(tmp_path / "cache/records.sqlite") as db:
-        db.execute("UPDATE segments SET payload = ? WHERE provider = 'acme'", (b"\x80\x05not a pickle",))
+        db.execute("UPDATE segments SET payload = ? WHERE provider = 'acme:0'", (b"\x80\x05not a pickle",))
     result = spy.reading(two_providers, tmp_path / "cache")
     assert spy.checked == [] and result == first
-    assert _segments(tmp_path / "cache")["acme"].startswith(b"\x80\x05") and \
-        b"not a pickle" not in _segments(tmp_path / "cache")["acme"]  # written again from the rows
+    assert _segments(tmp_path / "cache")["acme:0"].startswith(b"\x80\x05") and \
+        b"not a pickle" not in _segments(tmp_path / "cache")["acme:0"]  # written again from the rows
 
 
 def test_segments_follow_the_catalog_and_only_whole_readings(tmp_path, two_providers, spy, later):
@@ -306,7 +322,7 @@ def test_segments_follow_the_catalog_and_only_whole_readings(tmp_path, two_provi
     assert _segments(tmp_path / "cache") == before  # `credcat validate FILE` neither writes nor drops segments
     shutil.rmtree(two_providers / "beta")
     spy.reading(two_providers, tmp_path / "cache")
-    assert set(_segments(tmp_path / "cache")) == {"acme"}  # a provider gone, its segment too
+    assert set(_segments(tmp_path / "cache")) == {"acme:0"}  # a provider gone, its segment too
 
 
 def test_stored_form_gives_back_the_same_record(catalog):

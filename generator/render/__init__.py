@@ -404,8 +404,8 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
     units, weights = _units(config, sizes)
     fingerprints = Fingerprints(catalog.fingerprints)
     job = _Job(catalog, config, shell, root, reuse, key, fingerprints, known or {}, units, ready,
-               range(len(catalog.credentials)), marks=marks_of(catalog, fingerprints, related_index(catalog)),
-               last=last)
+               range(len(catalog.credentials)), last=last,
+               marks=marks_of(catalog, fingerprints, related_index(catalog)) if reuse is not None else None)
     if reuse is not None and reuse.old and planned is not None:
         job.todo = _plan_credentials(job, planned, advance)
         if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
@@ -485,7 +485,8 @@ def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str
     try:
         with open(folder / RELATED_FILE, "rb") as fh:
             data = fh.read()
-        made_with, answers, marks = pickle.loads(data)
+        made_with, answers, *rest = pickle.loads(data)
+        marks = rest[0] if rest else None  # a file from before the Marks were kept holds answers only
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
         return {}, None
     if made_with != key or not isinstance(answers, dict):
