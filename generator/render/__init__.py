@@ -408,6 +408,7 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
                marks=marks_of(catalog, fingerprints, related_index(catalog)) if reuse is not None else None)
     if reuse is not None and reuse.old and planned is not None:
         job.todo = _plan_credentials(job, planned, advance)
+        job.last = None  # only planning reads the last build's Marks: not held while the workers run
         if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
             job.units, weights = _plan_groups(job, weights, planned)
     tasks = _slices(len(job.todo), weights)
