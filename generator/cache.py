@@ -348,17 +348,18 @@ class RecordStore(_WrittenAsTheyCome):
             "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
             "CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, context BLOB, key BLOB, stat TEXT)",
             "CREATE TABLE IF NOT EXISTS results (file TEXT PRIMARY KEY, key BLOB, fingerprint BLOB, payload BLOB)",
-            "CREATE TABLE IF NOT EXISTS segments (provider TEXT PRIMARY KEY, keys BLOB, payload BLOB)"))
+            "CREATE TABLE IF NOT EXISTS segments (segment TEXT PRIMARY KEY, keys BLOB, payload BLOB)"))
         super().__init__()  # rows of (file, context, key, stat, fingerprint, payload)
         self._restat: list[tuple[str | None, str]] = []
 
     def segment(self, name: str, keys: bytes) -> bytes | None:
         """The payload of the segment `name` if it is stored for these very `keys` (see put_segment)."""
-        row = self.db.execute("SELECT payload FROM segments WHERE provider = ? AND keys = ?", (name, keys)).fetchone()
+        row = self.db.execute("SELECT payload FROM segments WHERE segment = ? AND keys = ?", (name, keys)).fetchone()
         return row[0] if row is not None else None
 
     def segment_names(self) -> list[str]:
-        return [name for (name,) in self.db.execute("SELECT provider FROM segments")]
+        """The names of the stored segments ("<provider>:<run>")."""
+        return [name for (name,) in self.db.execute("SELECT segment FROM segments")]
 
     def put_segment(self, name: str, keys: bytes, payload: bytes) -> None:
         """Store a segment: `payload` holds its files' results, `keys` says of which names and keys.
@@ -411,7 +412,7 @@ class RecordStore(_WrittenAsTheyCome):
             self.db.executemany("DELETE FROM results WHERE file = ?", gone)
             if segments is not None:
                 present = set(segments)
-                self.db.executemany("DELETE FROM segments WHERE provider = ?",
+                self.db.executemany("DELETE FROM segments WHERE segment = ?",
                                     [(name,) for name in self.segment_names() if name not in present])
         self._restat.clear()
 

@@ -255,9 +255,8 @@ class OutputReuse:
         """The last build's entry for `rel` if untouched since, whatever it was made from: for a file the caller knows
         was made from what it would be made from now (render._plan_credentials)."""
         i = self.old.index.get(rel)
-        if i is None or self.old.signature(i) == NO_SIGNATURE:
-            return None
-        return self.keep(rel, self.old.signature(i))
+        signature = self.old.signature(i) if i is not None else NO_SIGNATURE
+        return None if signature == NO_SIGNATURE else self.keep(rel, signature)
 
     def keep_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Kept]] | None:
         """Keep every one of `rels` made from `signature`, or none of them (None): a unit kept whole or made whole."""

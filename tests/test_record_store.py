@@ -241,7 +241,7 @@ def two_providers(catalog) -> Path:
 
 def _segments(folder: Path) -> dict[str, bytes]:
     with sqlite3.connect(folder / "records.sqlite") as db:
-        return dict(db.execute("SELECT provider, payload FROM segments"))
+        return dict(db.execute("SELECT segment, payload FROM segments"))
 
 
 def test_a_segment_is_stored_as_its_provider_s_last_file_is_settled(tmp_path, two_providers, monkeypatch):
@@ -303,7 +303,7 @@ def test_a_provider_s_files_are_segmented_in_runs_and_an_edit_stores_its_run_aga
 def test_a_damaged_segment_is_passed_over(tmp_path, two_providers, spy, later):
     first = spy.reading(two_providers, tmp_path / "cache")
     with sqlite3.connect(tmp_path / "cache/records.sqlite") as db:
-        db.execute("UPDATE segments SET payload = ? WHERE provider = 'acme:0'", (b"\x80\x05not a pickle",))
+        db.execute("UPDATE segments SET payload = ? WHERE segment = 'acme:0'", (b"\x80\x05not a pickle",))
     result = spy.reading(two_providers, tmp_path / "cache")
     assert spy.checked == [] and result == first
     assert _segments(tmp_path / "cache")["acme:0"].startswith(b"\x80\x05") and \
