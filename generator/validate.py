@@ -10,6 +10,7 @@ import gc
 import multiprocessing
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Optional
@@ -51,6 +52,24 @@ class _Todo(NamedTuple):
     key: bytes  # hash of the context, the name and the file's bytes (empty without a store)
     stat: str | None  # file_stat, taken before the file was read
     stored: bool  # the store holds a result for this very key
+
+
+@contextmanager
+def _made_frozen() -> Iterator[None]:
+    """No collection while the block makes records, which are then frozen.
+
+    Records are long-lived (tens of tracked objects each): collecting while they are made finds
+    nothing to free, yet walks them all; and unfrozen, every later collection walks all records
+    so far again, and reading grows quadratic.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _read_bytes(file: Path | str) -> bytes:
@@ -310,14 +329,8 @@ class CatalogReader:
         fresh = iter(self._check_many([(Path(todo.file), todo.provider_id)
                                        for todo, hit in zip(batch, found) if hit is None]))
         results: list[tuple[Checked, bytes]] = []
-        # The records are long-lived (tens of tracked objects each): collecting while they are made
-        # finds nothing to free, yet walks them all. So no collection while a batch is unpickled, and
-        # then the batch is frozen, or every later collection walks all records so far again and
-        # reading grows quadratic.
         references = self._references
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _made_frozen():
             for todo, hit in zip(batch, found):
                 if hit is None:
                     payload = next(fresh)
@@ -328,10 +341,6 @@ class CatalogReader:
                 else:
                     fingerprint, payload = hit
                 results.append((load_record(payload, references), fingerprint))
-        finally:
-            gc.freeze()
-            if collecting:
-                gc.enable()
         del found, fresh  # the pickled forms are not kept while the records are handed on
         for todo, result in zip(batch, results):
             name = self._segment_of.pop(todo.shown, None)
@@ -353,16 +362,11 @@ class CatalogReader:
         payload = self.store.segment(name, keys)
         if payload is None:
             return None
-        collecting = gc.isenabled()
-        gc.disable()  # as in _settle: long-lived records, nothing to collect
-        try:
-            found = load_record(payload, self._references)
-        except Exception:  # noqa: BLE001 - a damaged segment: the files' own rows are read instead
-            return None
-        finally:
-            gc.freeze()
-            if collecting:
-                gc.enable()
+        with _made_frozen():
+            try:
+                found = load_record(payload, self._references)
+            except Exception:  # noqa: BLE001 - a damaged segment: the files' own rows are read instead
+                return None
         return found if isinstance(found, list) and len(found) == len(todos) else None
 
     def _hand_on(self, results: list[tuple[Checked, bytes]], files: int) -> Iterator[Credential]:
