@@ -226,3 +226,125 @@ def test_a_previous_state_out_of_id_order_is_refused(catalog_dir, tmp_path):
         fh.write("\n".join([lines[1], lines[0], *lines[2:]]) + "\n")
     with pytest.raises(PreviousBuildError, match="not sorted by id"):
         build(root, tmp_path / "second", previous=str(first))
+
+
+# --- archived pages ---------------------------------------------------------------------------------
+
+def dated_catalog(n: int = 9) -> dict[str, str]:
+    """n simple credentials verified a day apart: c1 the oldest item of a first build's feed, c<n> the newest."""
+    files = {"acme/provider.yml": "name: Acme\nurl: https://acme.example\ncountry: France\n"}
+    for i in range(1, n + 1):
+        files[f"acme/credentials/c{i}.yml"] = simple(f"c{i}", f"Course {i}", verified=f"2026-09-{i:02d}")
+    return files
+
+
+def feed_pages(out: Path) -> dict[str, dict]:
+    """Every page of the feed by file name, as followed from feed.json."""
+    pages, rel = {}, "api/v1/feed.json"
+    while rel:
+        page = json.loads((out / rel).read_text())
+        pages[rel.rpartition("/")[2]] = page
+        rel = page.get("next_url", "").removeprefix("https://credcat.example/")
+    return pages
+
+
+def ids_of(page: dict) -> list[str]:
+    return [item["_credcat"]["credential_id"] for item in page["items"]]
+
+
+def retitle(root: Path, slug: str, title: str) -> None:
+    path = root / f"acme/credentials/{slug}.yml"
+    path.write_text(path.read_text().replace(f"title: Course {slug[1:]}\n", f"title: {title}\n"))
+
+
+def test_archived_pages_keep_their_numbers_and_bytes_when_one_record_changes(catalog_dir, tmp_path):
+    root = catalog_dir(dated_catalog())
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(root, first, feed_page_size=2)
+    pages = feed_pages(first)
+    # 9 items: four archived pages of two, numbered from the oldest, and feed.json with the newest one
+    assert list(pages) == ["feed.json", "page-4.json", "page-3.json", "page-2.json", "page-1.json"]
+    assert ids_of(pages["feed.json"]) == ["acme/c9"] and ids_of(pages["page-1.json"]) == ["acme/c2", "acme/c1"]
+    assert pages["page-1.json"]["_credcat"] == {"about": "https://credcat.example/api/#change-feed", "page": 1,
+                                                "archived": True,
+                                                "schema": "https://credcat.example/api/v1/schemas/feed.schema.json"}
+    assert pages["feed.json"]["_credcat"]["page"] == 5 and pages["feed.json"]["_credcat"]["sequence"] == 1
+    retitle(root, "c1", "Course One")  # its item was on the oldest page
+    build(root, second, as_of=LATER, feed_page_size=2, previous=str(first))
+    after = feed_pages(second)
+    assert list(after) == list(pages)
+    assert ids_of(after["feed.json"]) == ["acme/c1", "acme/c9"] and ids_of(after["page-1.json"]) == ["acme/c2"]
+    for name in ("page-2.json", "page-3.json", "page-4.json"):  # untouched by the change: the very same bytes
+        rel = f"api/v1/feed/{name}"
+        assert (second / rel).read_bytes() == (first / rel).read_bytes()
+    meta = json.loads((second / "api/v1/changes/state.json").read_text())
+    assert meta["feed_pages"] == {"page_size": 2, "head": 2, "archive": [[4, 2], [3, 2], [2, 2], [1, 1]]}
+
+
+def test_a_full_feed_json_passes_its_oldest_items_to_a_new_page_and_an_emptied_page_goes(catalog_dir, tmp_path):
+    root = catalog_dir(dated_catalog())
+    builds = [tmp_path / f"b{n}" for n in range(4)]
+    build(root, builds[0], feed_page_size=2)
+    retitle(root, "c1", "Course One")
+    build(root, builds[1], as_of=LATER, feed_page_size=2, previous=str(builds[0]))
+    retitle(root, "c2", "Course Two")  # the last item of page 1
+    build(root, builds[2], as_of="2026-11-25", feed_page_size=2, previous=str(builds[1]))
+    pages = feed_pages(builds[2])
+    # feed.json had c1, c9 and takes c2: three items, so its oldest two go to a new page 5; page 1 is empty and left out
+    assert list(pages) == ["feed.json", "page-5.json", "page-4.json", "page-3.json", "page-2.json"]
+    assert ids_of(pages["feed.json"]) == ["acme/c2"] and ids_of(pages["page-5.json"]) == ["acme/c1", "acme/c9"]
+    assert "next_url" not in pages["page-2.json"] and not (builds[2] / "api/v1/feed/page-1.json").exists()
+    for name in ("page-3.json", "page-4.json"):
+        rel = f"api/v1/feed/{name}"
+        assert (builds[2] / rel).read_bytes() == (builds[0] / rel).read_bytes()
+    ids = [i for page in pages.values() for i in ids_of(page)]
+    assert sorted(ids) == sorted(f"acme/c{i}" for i in range(1, 10))  # every credential's newest item, once
+    # Nothing changed: the feed stays as it was, page for page.
+    build(root, builds[3], as_of="2026-11-26", feed_page_size=2, previous=str(builds[2]))
+    assert feed_pages(builds[3]) == pages
+
+
+def test_the_feed_is_cut_afresh_for_another_page_size_or_a_feed_from_before_archived_pages(catalog_dir, tmp_path):
+    root = catalog_dir(dated_catalog())
+    first = tmp_path / "first"
+    build(root, first, feed_page_size=2)
+    retitle(root, "c1", "Course One")
+    resized = tmp_path / "resized"
+    build(root, resized, as_of=LATER, feed_page_size=4, previous=str(first))
+    pages = feed_pages(resized)
+    assert list(pages) == ["feed.json", "page-2.json", "page-1.json"]  # 9 items: 1 on feed.json, two pages of 4
+    assert [len(page["items"]) for page in pages.values()] == [1, 4, 4]
+    assert ids_of(pages["feed.json"]) == ["acme/c1"]
+    # A previous build written before archived pages has no "feed_pages": its feed is cut afresh too.
+    old = tmp_path / "old"
+    shutil.copytree(first, old)
+    meta = old / "api/v1/changes/state.json"
+    value = json.loads(meta.read_text())
+    del value["feed_pages"]
+    meta.write_text(json.dumps(value))
+    upgraded = tmp_path / "upgraded"
+    build(root, upgraded, as_of=LATER, feed_page_size=2, previous=str(old))
+    assert [len(page["items"]) for page in feed_pages(upgraded).values()] == [1, 2, 2, 2, 2]
+    assert ids_of(feed_pages(upgraded)["feed.json"]) == ["acme/c1"]
+
+
+def test_a_feed_emptied_past_twice_its_pages_is_cut_afresh(catalog_dir, tmp_path):
+    """Compaction can leave many thin pages; past twice the pages its items need (and two), the feed is cut afresh."""
+    root = catalog_dir(dated_catalog())
+    first = tmp_path / "first"
+    build(root, first, feed_page_size=4)
+    meta = first / "api/v1/changes/state.json"
+    value = json.loads(meta.read_text())
+    assert value["feed_pages"] == {"page_size": 4, "head": 1, "archive": [[2, 4], [1, 4]]}
+    # The same 9 items said to be cut as feed.json's one and 8 pages of one, numbered 20 down to 13: kept as cut
+    # (9 items need 3 pages: at most 2 x 3 + 2 = 8 archived pages are kept).
+    value["feed_pages"] = {"page_size": 4, "head": 1, "archive": [[n, 1] for n in range(20, 12, -1)]}
+    meta.write_text(json.dumps(value))
+    kept = tmp_path / "kept"
+    build(root, kept, as_of=LATER, feed_page_size=4, previous=str(first))
+    assert list(feed_pages(kept)) == ["feed.json", *(f"page-{n}.json" for n in range(20, 12, -1))]
+    value["feed_pages"] = {"page_size": 4, "head": 0, "archive": [[n, 1] for n in range(20, 11, -1)]}  # 9 pages
+    meta.write_text(json.dumps(value))
+    again = tmp_path / "again"
+    build(root, again, as_of=LATER, feed_page_size=4, previous=str(first))
+    assert list(feed_pages(again)) == ["feed.json", "page-2.json", "page-1.json"]

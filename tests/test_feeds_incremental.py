@@ -107,11 +107,12 @@ def test_after_an_edit_the_stage_writes_only_what_shows_it(tmp_path, catalog_dir
         "api/v1/ctdl/acme/team-lead.jsonld", "api/v1/feed.json", "api/v1/index.json",
         "api/v1/ob3/acme/team-lead.jsonld", "api/v1/providers/acme/page-2.json",
         "api/v1/schemaorg/acme/team-lead.jsonld"]
-    # Nothing changed since: only the change feed is written (assembled whole every time, and kept at the end
-    # when its bytes are the same) and index.json (this build's counts: none); the bulk files stand.
+    # Nothing changed since: only the change log and state are written (assembled whole every time, and kept at
+    # the end when their bytes are the same) and index.json (this build's counts: none); the bulk files and the
+    # feed's pages (kept by their text) stand.
     assert feeds_stage(catalog, site, cache, jobs) == [
         "api/v1/changes/log.ndjson.gz", "api/v1/changes/state.json", "api/v1/changes/state.ndjson.gz",
-        "api/v1/feed.json", "api/v1/index.json"]
+        "api/v1/index.json"]
 
 
 def test_without_the_result_store_the_kept_files_are_read_back(tmp_path, catalog_dir):

@@ -192,18 +192,26 @@ def test_a_small_change_goes_into_the_site_in_place(tmp_path, catalog):
     assert "Teamwork in Work" in (site / "credentials/acme/teamwork/index.html").read_text(encoding="utf-8")
 
 
-def test_a_change_feed_of_many_pages_goes_in_place_whole(tmp_path, catalog):
-    """The change feed's files are written without a signature, every page of them: each is told, so each goes in."""
+def test_a_one_record_change_leaves_the_other_archived_feed_pages_in_place(tmp_path, catalog):
+    """A feed page is kept by its text: the edit writes feed.json, a new page for what feed.json passes on, and the
+    page before the one the record's old item left (emptied, it goes); every other page stays the same file."""
     config = config_copy(tmp_path / "config", feed_page_size=1)
     record = catalog / "acme/credentials/teamwork.yml"
-    report = assert_incremental_equals_clean(
-        tmp_path, catalog, lambda: record.write_text(OTHER.replace("Teamwork at", "Teamwork in")), config_before=config)
+    feed, before = tmp_path / "site/api/v1/feed", {}
+
+    def change() -> None:
+        before.update({page.name: page.stat().st_ino for page in feed.glob("page-*.json")})
+        record.write_text(OTHER.replace("Teamwork at", "Teamwork in"))
+
+    report = assert_incremental_equals_clean(tmp_path, catalog, change, config_before=config)
     assert report.in_place
-    pages = sorted(p.name for p in (tmp_path / "site/api/v1/feed").glob("page-*.json"))
-    assert len(pages) >= 3  # one item a page: the first build's additions, then the edit on feed.json
+    after = {page.name: page.stat().st_ino for page in feed.glob("page-*.json")}
+    assert len(before) >= 3  # one item a page: the first build's additions
+    assert len(set(before) - set(after)) == 1 and len(set(after) - set(before)) == 1
+    assert sum(after[name] != before[name] for name in set(after) & set(before)) <= 1
     first = json.loads((tmp_path / "site/api/v1/feed.json").read_text(encoding="utf-8"))
     assert [(item["_credcat"]["change"], item["_credcat"]["credential_id"]) for item in first["items"]] == [
-        ("updated", "acme/teamwork")]  # the newest change on the first page, in the site in place
+        ("updated", "acme/teamwork")]  # the newest change on feed.json, in the site in place
 
 
 def test_a_large_change_replaces_the_site_folder_whole(tmp_path, catalog, monkeypatch):

@@ -184,11 +184,10 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
 
     # The change feed after the pass: only now are all removals known and the changes sorted by date.
     changes = tracker.finish()
-    feed = write_feed(config, out, changes, previous)
+    feed = write_feed(config, out, changes, previous, reuse)
     write_changes_meta(config, out, catalog.as_of, feed, total)
     if reuse is not None:  # made whole every build, and kept at the end when their bytes are the site's
-        reuse.add_unsigned([paths.CHANGES_STATE, paths.CHANGES_LOG, paths.CHANGES_META,
-                            *(paths.feed_page(n) for n in range(1, feed.pages + 1))])
+        reuse.add_unsigned([paths.CHANGES_STATE, paths.CHANGES_LOG, paths.CHANGES_META])
 
     # Self-description last, so index.json can state the feed's head and every count.
     write_self_description(config, out, reuse)

@@ -18,9 +18,14 @@ The log is compacted: a credential keeps only its newest item (an addition, an u
 tombstone), so the feed holds about one item per credential ever published and never grows with
 the number of builds. Each item carries the build's sequence number in `_credcat.sequence`; an
 aggregator reads from the newest page down to the first sequence it has already processed.
+
+The feed's pages are cut from the log: feed.json holds the newest items, and archived pages,
+numbered from the oldest, keep their numbers and items from build to build (write_feed), so a
+small change rewrites a page or two, not the whole feed.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import urllib.error
@@ -29,12 +34,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
+from ..cache import digest
 from ..config import Config
 from ..model import Credential
+from ..outputs import made
 from . import paths
-from .writer import GzipLines, Pager, dumps, dumps_with_items, read_gzip_blocks, write_json
+from .writer import CONTENT, GzipLines, dumps, dumps_with_items, read_gzip_blocks, write_json, write_text_file
+
+if TYPE_CHECKING:
+    from ..outputs import OutputReuse
 
 STATE_FORMAT = 1
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -314,8 +324,16 @@ def feed_item(change: Change, sequence: int, config: Config) -> dict:
     return item
 
 
-def feed_page_document(config: Config, n: int, items: list, has_next: bool, sequence: int) -> dict:
-    """One page of the JSON Feed 1.1 change feed; older pages follow through next_url."""
+def feed_page_document(config: Config, number: int, items: list, next_page: int | None,
+                       sequence: int | None = None) -> dict:
+    """A page of the JSON Feed 1.1 change feed: feed.json when `sequence` (this build's) is given, else archived
+    page `number`; `next_page` is the archived page of the next older items, if any."""
+    ext: dict[str, Any] = {"about": config.url("api/#change-feed"), "page": number}
+    if sequence is None:
+        ext["archived"] = True
+    else:
+        ext["sequence"] = sequence
+    ext["schema"] = config.url(paths.schema_path("feed"))
     doc: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": f"{config.site_name}: catalog changes",
@@ -324,11 +342,10 @@ def feed_page_document(config: Config, n: int, items: list, has_next: bool, sequ
         "description": "Credentials added, changed or removed, newest first. Removals are tombstones "
                        "(_credcat.change = removed). See " + config.url("api/") + " for the sync protocol.",
         "items": items,
-        "_credcat": {"about": config.url("api/#change-feed"), "page": n, "sequence": sequence,
-                     "schema": config.url(paths.schema_path("feed"))},
+        "_credcat": ext,
     }
-    if has_next:
-        doc["next_url"] = config.url(paths.feed_page(n + 1))
+    if next_page is not None:
+        doc["next_url"] = config.url(paths.feed_page(next_page))
     return doc
 
 
@@ -341,48 +358,174 @@ class FeedResult:
     pages: int
     head: str | None
     changes: dict[str, int]
+    layout: dict = field(default_factory=dict)  # changes/state.json's "feed_pages": how the log is cut into pages
 
 
-def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None) -> FeedResult:
+class _Lines:
+    """The previous log's lines, taken a page at a time."""
+
+    def __init__(self, blocks: Iterator[list[str]]):
+        self._blocks, self._lines, self._pos = blocks, [], 0
+
+    def take(self, n: int | None) -> list[str]:
+        """The next `n` lines (fewer at the end), or all that are left when n is None."""
+        taken: list[str] = []
+        while n is None or len(taken) < n:
+            if self._pos == len(self._lines):
+                self._lines, self._pos = next(self._blocks, None), 0
+                if self._lines is None:
+                    self._lines = []
+                    break
+                continue
+            stop = len(self._lines) if n is None else min(len(self._lines), self._pos + n - len(taken))
+            taken += self._lines[self._pos:stop]
+            self._pos = stop
+        return taken
+
+
+class _FeedPages:
+    """Writes the feed's pages: archived pages from the newest down (one held back, to know the next older one's
+    number), then feed.json. A page whose text the site already has is kept, not written (`reuse`)."""
+
+    def __init__(self, out: Path, config: Config, sequence: int, reuse: OutputReuse | None):
+        self.out, self.config, self.sequence, self.reuse = out, config, sequence, reuse
+        self.archive: list[list[int]] = []  # [number, items] of each archived page written or kept, newest first
+        self._held: tuple[int, list[str]] | None = None
+        self._folder = False
+        self.first: str | None = None  # the newest archived item
+
+    def add(self, number: int, items: list[str]) -> None:
+        """Archived page `number` (lower than every page added before); an empty page is left out."""
+        if not items:
+            return
+        if self._held is not None:
+            self._put(paths.feed_page(self._held[0]), self._document(self._held, number))
+        else:
+            self.first = items[0]
+        self._held = (number, items)
+        self.archive.append([number, len(items)])
+
+    def _document(self, page: tuple[int, list[str]], next_page: int | None) -> str:
+        return dumps_with_items(feed_page_document(self.config, page[0], [], next_page), page[1])
+
+    def close(self, head: list[str]) -> None:
+        """The last archived page, then feed.json with the `head` items."""
+        if self._held is not None:
+            self._put(paths.feed_page(self._held[0]), self._document(self._held, None))
+        newest = self.archive[0][0] if self.archive else None
+        number = newest + 1 if newest is not None else 1
+        text = dumps_with_items(feed_page_document(self.config, number, [], newest, self.sequence), head)
+        self._put(paths.FEED, text)
+
+    def _put(self, rel: str, text: str) -> None:
+        """Write `rel`, or keep the site's when it holds the same text."""
+        signature = digest(CONTENT, text)
+        if self.reuse is not None:
+            entry = self.reuse.keep(rel, signature)
+            if entry is not None:
+                self.reuse.merge([(rel, entry)])
+                return
+        if not self._folder:
+            (self.out / paths.feed_page(1)).parent.mkdir(parents=True, exist_ok=True)
+            self._folder = True
+        stamped = write_text_file(str(self.out), rel, text)
+        if self.reuse is not None:
+            self.reuse.merge([(rel, made(signature, stamped))])
+
+
+def _layout(previous: PreviousBuild | None, size: int) -> tuple[int, list[list[int]]] | None:
+    """How the previous feed was cut ((feed.json's items, [[number, items] of each archived page, newest first])),
+    when its pages can stay as they are: cut at this page size, consistent with its log, and not too sparse."""
+    if previous is None:
+        return None
+    found = previous.meta.get("feed_pages")
+    try:
+        head, archive = int(found["head"]), [[int(n), int(c)] for n, c in found["archive"]]
+        log_items = int(previous.meta["log_items"])
+        numbers = [n for n, _ in archive]
+        ok = found["page_size"] == size and head >= 0 and head + sum(c for _, c in archive) == log_items and \
+            all(c > 0 for _, c in archive) and all(a > b for a, b in zip(numbers, numbers[1:])) and \
+            (not numbers or numbers[-1] > 0)
+    except (TypeError, KeyError, ValueError):
+        return None
+    # Compaction empties archived pages over time: past twice the pages the items need, they are cut afresh.
+    if not ok or len(archive) > 2 * (-(-log_items // size)) + 2:
+        return None
+    return head, archive
+
+
+def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None,
+               reuse: OutputReuse | None = None) -> FeedResult:
     """Write the compacted log and the feed pages: this build's changes first, then the older items.
 
     The older items are the previous log's lines, copied as text (only the credential ids are read,
     a block of lines at once), and each page is its items' texts joined: nothing older is parsed or
     encoded again.
+
+    Archived pages keep their numbers and items from build to build (see docs/api.md): this
+    build's items go on feed.json, which, past `feed_page_size` items, passes its oldest on to new
+    archived pages; an archived page that lost items to compaction is written again (left out when
+    it lost them all). So a small change writes feed.json and a page or two. When the previous
+    feed cannot be kept as it was cut (no previous build, another page size, a previous build from
+    before archived pages, or too many pages emptied), every page is cut afresh.
     """
+    size = config.feed_page_size
     prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
     sequence = prev_sequence + 1 if changes else prev_sequence
     changed = {c.id for c in changes} if previous is not None else set()
     counts = {"added": 0, "updated": 0, "removed": 0}
-    head: str | None = None
-    pager = Pager(out, config.feed_page_size, paths.feed_page, lambda n, items, has_next: dumps_with_items(
-        feed_page_document(config, n, [], has_next, sequence), items))
-    with GzipLines(out / paths.CHANGES_LOG) as log:
+    for change in changes:
+        counts[change.kind] += 1
+    layout = _layout(previous, size)
+    pages = _FeedPages(out, config, sequence, reuse)
+
+    def fresh() -> Iterator[str]:
         for change in changes:
-            counts[change.kind] += 1
-            item = feed_item(change, sequence, config)
-            head = head or item["id"]
-            text = dumps(item)
-            log.write_text(text)
-            pager.add(text)
-        if previous is not None:
-            for block in previous.open_log():
-                if changed:  # superseded by this build's item for the same credential
-                    block = _superseded(block, changed)
-                if block:
-                    head = head or json.loads(block[0])["id"]
-                    log.write_lines(block)
-                    pager.extend(block)
-        pages = pager.close()
+            yield dumps(feed_item(change, sequence, config))
+
+    def kept(lines: list[str]) -> list[str]:
+        return _superseded(lines, changed) if changed and lines else lines
+
+    with GzipLines(out / paths.CHANGES_LOG) as log:
+        old: _Lines | None = None
+        if layout is None or previous is None:
+            # Cut afresh: the number of items first (a pass over the previous log), so feed.json holds 1 to
+            # `size` items and every archived page `size`, numbered from the oldest.
+            total = len(changes) + (sum(len(kept(block)) for block in previous.open_log()) if previous else 0)
+            newer: Iterator[str] = itertools.chain(fresh(), (line for block in (previous.open_log() if previous else ())
+                                                             for line in kept(block)))
+            top = 0
+        else:
+            head_count, archive = layout
+            old = _Lines(previous.open_log())
+            old_head = kept(old.take(head_count if archive else None))
+            total = len(changes) + len(old_head)
+            newer = itertools.chain(fresh(), old_head)
+            top = archive[0][0] if archive else 0
+        cut = max(0, -(-total // size) - 1)  # archived pages the newest items fill, feed.json keeping the rest
+        head = list(itertools.islice(newer, total - cut * size))
+        log.write_lines(head)
+        for number in range(top + cut, top, -1):
+            items = list(itertools.islice(newer, size))
+            log.write_lines(items)
+            pages.add(number, items)
+        if old is not None:
+            for i, (number, count) in enumerate(archive):
+                items = kept(old.take(count if i + 1 < len(archive) else None))  # the oldest takes any lines left over
+                log.write_lines(items)
+                pages.add(number, items)
+        pages.close(head)
         total = log.count
-    return FeedResult(sequence, total, pages, head, counts)
+    first = head[0] if head else pages.first
+    return FeedResult(sequence, total, len(pages.archive) + 1, json.loads(first)["id"] if first else None, counts,
+                      {"page_size": size, "head": len(head), "archive": pages.archive})
 
 
 def write_changes_meta(config: Config, out: Path, as_of: str, result: FeedResult, credentials: int) -> dict:
     """api/v1/changes/state.json: the summary the next build (and curious aggregators) start from."""
     meta = {"kind": "changes", "format": STATE_FORMAT, "as_of": as_of, "sequence": result.sequence,
             "credentials": credentials, "log_items": result.items, "head": result.head,
-            "this_build": result.changes,
+            "this_build": result.changes, "feed_pages": result.layout,
             "links": {"state": config.url(paths.CHANGES_STATE), "log": config.url(paths.CHANGES_LOG),
                       "feed": config.url(paths.FEED)}}
     write_json(out / paths.CHANGES_META, meta)

@@ -89,8 +89,8 @@ def skill_page_path(skill_id: str) -> str:
 
 
 def feed_page(n: int) -> str:
-    """Page n of the change feed: page 1 is feed.json, older pages follow via next_url."""
-    return FEED if n == 1 else f"{API}/feed/page-{n}.json"
+    """Archived page n of the change feed (1 is the oldest); feed.json, the newest page, links down to them by next_url."""
+    return f"{API}/feed/page-{n}.json"
 
 
 def schema_path(name: str) -> str:

@@ -148,7 +148,8 @@ def _feed_item() -> dict:
 def _feed() -> dict:
     return obj({"version": {"const": "https://jsonfeed.org/version/1.1"}, "title": TEXT, "home_page_url": URL,
                 "feed_url": URL, "description": TEXT, "next_url": URL, "items": array(_feed_item()),
-                "_credcat": obj({"about": URL, "page": {"type": "integer", "minimum": 1}, "sequence": INT, "schema": URL})},
+                "_credcat": obj({"about": URL, "page": {"type": "integer", "minimum": 1}, "sequence": INT,
+                                 "archived": {"const": True}, "schema": URL}, optional=("sequence", "archived"))},
                optional=("next_url",))
 
 
@@ -167,6 +168,8 @@ def _index() -> dict:
 def _changes() -> dict:
     return obj({"kind": enum(("changes",)), "format": {"const": 1}, "as_of": DATE, "sequence": INT, "credentials": INT,
                 "log_items": INT, "head": null(URL), "this_build": obj({"added": INT, "updated": INT, "removed": INT}),
+                "feed_pages": obj({"page_size": {"type": "integer", "minimum": 1}, "head": INT,
+                                   "archive": array(array({"type": "integer", "minimum": 1}, minItems=2, maxItems=2))}),
                 "links": obj({"state": URL, "log": URL, "feed": URL})})
 
 
