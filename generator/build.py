@@ -354,31 +354,12 @@ def staging(site_dir: Path) -> Iterator[Path]:
     tmp = site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
-    _remove_stale(site_dir)
     tmp.mkdir()
     try:
         yield tmp
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _remove_stale(site_dir: Path) -> None:
-    """Remove, in a detached process, the build folders and old sites left beside `site_dir` by builds that were
-    killed outright (SIGKILL, a power cut): those whose process is gone. A build stopped any other way removes its own.
-    """
-    for found in site_dir.parent.glob(f".{site_dir.name}.*-*"):
-        kind, _, pid = found.name[len(site_dir.name) + 2:].rpartition("-")
-        if kind not in ("building", "old") or not pid.isdigit() or int(pid) == os.getpid() or not found.is_dir():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # that build may still be running (or its number is another process's now): left alone
-        except ProcessLookupError:
-            pass
-        except (PermissionError, OverflowError):
-            continue
-        remove_later(found)
 
 
 def swap(tmp: Path, site_dir: Path) -> None:

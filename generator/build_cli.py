@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import click
 
@@ -57,12 +54,8 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
     from .build import build
 
     try:
-        with _stopped_by_sigterm():
-            report = build(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict,
-                           progress=progress, jobs=jobs, previous=previous, clean=clean)
-    except _Stopped:
-        click.echo("Build stopped (SIGTERM). The previous site was left as it was.", err=True)
-        return 128 + signal.SIGTERM
+        report = build(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict,
+                       progress=progress, jobs=jobs, previous=previous, clean=clean)
     except UsageError as exc:
         click.echo(str(exc), err=True)
         return 2
@@ -78,33 +71,6 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
     if not quiet:
         click.echo(report.summary())
     return 0
-
-
-class _Stopped(BaseException):
-    """SIGTERM arrived during a build (not an Exception: no stage's error handling takes it for its own)."""
-
-
-@contextmanager
-def _stopped_by_sigterm() -> Iterator[None]:
-    """Turn SIGTERM (how CI and process managers stop a job) into _Stopped in this process while the build runs, so
-    its clean-up runs as for Ctrl-C: the build folder is removed and forked processes are stopped. A process forked
-    from this one leaves at once on SIGTERM, as it would without the handler."""
-    owner = os.getpid()
-
-    def stop(signum: int, frame: object) -> None:
-        if os.getpid() != owner:
-            os._exit(128 + signum)
-        raise _Stopped()
-
-    try:
-        before = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM as it is
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
 
 
 @click.command()
@@ -125,8 +91,7 @@ def build(ctx: click.Context, config_file: Path, catalog: Path, out: Path | None
           jobs: int | None, previous: str | None, clean: bool) -> None:
     """Build the site: narrative pages, a page per credential, provider and skill, search, feeds, sitemap.
 
-    Exit status: 0 built, 1 catalog problems or build failure (the previous site is kept), 2 usage or config error,
-    143 stopped by SIGTERM (the previous site is kept).
+    Exit status: 0 built, 1 catalog problems or build failure (the previous site is kept), 2 usage or config error.
     """
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     status = run_build(config_file, catalog=_catalog_given(ctx, catalog), out=out,

@@ -296,39 +296,3 @@ def test_staging_and_swap_replace_the_site_whole(tmp_path):
     assert sorted(p.name for p in site.iterdir()) == ["new.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     shutil.rmtree(site)
-
-
-def _reaped() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-def test_a_build_stopped_by_sigterm_removes_its_build_folder_and_keeps_the_site(tmp_path):
-    """CI stops a job with SIGTERM: the build folder goes and the site stays as it was; exit status 143."""
-    import signal
-
-    out = tmp_path / "site"
-    assert build(out).exit_code == 0
-    before = digest(out)
-    stale = tmp_path / f".site.building-{_reaped()}"  # left by a build killed outright (SIGKILL) earlier
-    (stale / "credentials").mkdir(parents=True)
-    (stale / "credentials/index.html").write_text("half a page")
-    command = [sys.executable, "-m", "generator.cli", "build", "--config", str(REPO / "site_config.yml"),
-               "--out", str(out), "--as-of", AS_OF, "--clean"]
-    child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    own = tmp_path / f".site.building-{child.pid}"
-    deadline = time.monotonic() + 120
-    while not (own / "credentials").exists() and child.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the stages write into the build folder
-    assert child.poll() is None, "the build ended before it could be stopped"
-    child.send_signal(signal.SIGTERM)
-    stdout, stderr = child.communicate(timeout=120)
-    assert child.returncode == 143, stderr
-    assert "Build stopped (SIGTERM). The previous site was left as it was." in stderr
-    assert "Traceback" not in stderr + stdout
-    assert not own.exists() and digest(out) == before
-    deadline = time.monotonic() + 60  # the stale folder is removed by a detached process
-    while stale.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not stale.exists()
