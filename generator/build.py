@@ -24,7 +24,7 @@ from .outputs import OutputReuse, SiteCheck
 from .catalog import Catalog, read_catalog
 from .config import Config
 from .errors import UsageError
-from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE
+from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE, FEED
 from . import processes
 from .progress import Progress, stage
 from .render import environment, render_pages
@@ -109,7 +109,7 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
         # Only a build that got this far changes the site: its new files go in (or the folder replaces
         # the site whole), then the cache describes the new site.
         with stage(progress, "Updating the site", 0):
-            reuse.finish(swap, last=(CHANGES_STATE, CHANGES_LOG, CHANGES_META))
+            reuse.finish(swap, last=(FEED, CHANGES_STATE, CHANGES_LOG, CHANGES_META))
             reuse.save()
     return BuildReport(config.site_dir, len(cat.credentials), len(cat.providers), pages, time.monotonic() - started,
                        len(cat.problems.warnings), reuse.kept, reuse.in_place)

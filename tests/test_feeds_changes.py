@@ -312,7 +312,8 @@ def test_the_feed_is_cut_afresh_for_another_page_size_or_a_feed_from_before_arch
     resized = tmp_path / "resized"
     build(root, resized, as_of=LATER, feed_page_size=4, previous=str(first))
     pages = feed_pages(resized)
-    assert list(pages) == ["feed.json", "page-2.json", "page-1.json"]  # 9 items: 1 on feed.json, two pages of 4
+    # 9 items: 1 on feed.json, two pages of 4, numbered above the pages of 2 (up to 4), so no URL serves other items
+    assert list(pages) == ["feed.json", "page-6.json", "page-5.json"]
     assert [len(page["items"]) for page in pages.values()] == [1, 4, 4]
     assert ids_of(pages["feed.json"]) == ["acme/c1"]
     # A previous build written before archived pages has no "feed_pages": its feed is cut afresh too.
@@ -347,4 +348,57 @@ def test_a_feed_emptied_past_twice_its_pages_is_cut_afresh(catalog_dir, tmp_path
     meta.write_text(json.dumps(value))
     again = tmp_path / "again"
     build(root, again, as_of=LATER, feed_page_size=4, previous=str(first))
-    assert list(feed_pages(again)) == ["feed.json", "page-2.json", "page-1.json"]
+    assert list(feed_pages(again)) == ["feed.json", "page-22.json", "page-21.json"]  # above page 20
+
+
+@pytest.mark.parametrize("feed_pages_value", [
+    {"page_size": 2, "head": 1e999, "archive": []},  # 1e999 is read as infinity
+    {"page_size": 2, "head": True, "archive": [[4, 2], [3, 2], [2, 2], [1, 2]]},
+    {"page_size": 2, "head": 1, "archive": [[4, 2], [3, 2], [2, 2], [1, "2"]]},
+    {"page_size": 2, "head": 5, "archive": [[1, 4]]},  # more items on a page than its size
+    {"page_size": 2, "head": 1, "archive": [[10 ** 30, 2], [3, 2], [2, 2], [1, 2]]},
+    {"page_size": 2, "head": 1, "archive": [[3, 2], [4, 2], [2, 2], [1, 2]]},  # out of order
+    "not an object",
+])
+def test_a_hand_edited_feed_layout_is_cut_afresh_not_a_traceback(catalog_dir, tmp_path, feed_pages_value):
+    root = catalog_dir(dated_catalog())
+    first = tmp_path / "first"
+    build(root, first, feed_page_size=2)
+    meta = first / "api/v1/changes/state.json"
+    meta.write_text(meta.read_text().replace('"feed_pages":', f'"feed_pages":{json.dumps(feed_pages_value)},"was":'))
+    retitle(root, "c1", "Course One")
+    out = tmp_path / "out"
+    report = build(root, out, as_of=LATER, feed_page_size=2, previous=str(first))
+    assert report.feed.changes == {"added": 0, "updated": 1, "removed": 0}
+    pages = feed_pages(out)
+    assert [len(page["items"]) for page in pages.values()] == [1, 2, 2, 2, 2]  # cut afresh
+    assert sorted(i for page in pages.values() for i in ids_of(page)) == sorted(f"acme/c{i}" for i in range(1, 10))
+
+
+def test_a_log_that_is_not_the_one_its_state_describes(catalog_dir, tmp_path):
+    """A build stopped between putting in its change log and its state.json leaves a newer log under an older
+    state.json: the first item's id tells, and the feed is cut afresh from the log. A log longer than its state.json
+    says, with the same first item, is an error that says so."""
+    root = catalog_dir(dated_catalog())
+    first, second = tmp_path / "first", tmp_path / "second"
+    build(root, first, feed_page_size=2)
+    retitle(root, "c1", "Course One")
+    build(root, second, as_of=LATER, feed_page_size=2, previous=str(first))
+    mixed = tmp_path / "mixed"
+    shutil.copytree(first, mixed)
+    shutil.copy(second / "api/v1/changes/log.ndjson.gz", mixed / "api/v1/changes/log.ndjson.gz")
+    retitle(root, "c5", "Course Five")
+    out = tmp_path / "out"
+    build(root, out, as_of="2026-11-25", feed_page_size=2, previous=str(mixed))
+    pages = feed_pages(out)
+    assert [len(page["items"]) for page in pages.values()] == [1, 2, 2, 2, 2]
+    assert sorted(i for page in pages.values() for i in ids_of(page)) == sorted(f"acme/c{i}" for i in range(1, 10))
+    longer = tmp_path / "longer"
+    shutil.copytree(first, longer)
+    log = longer / "api/v1/changes/log.ndjson.gz"
+    with gzip.open(log, "rt") as fh:
+        lines = fh.read().splitlines()
+    with gzip.open(log, "wt") as fh:
+        fh.write("\n".join(lines + lines[-1:]) + "\n")
+    with pytest.raises(PreviousBuildError, match="holds more items than its changes/state.json says"):
+        build(root, tmp_path / "out2", as_of="2026-11-25", feed_page_size=2, previous=str(longer))

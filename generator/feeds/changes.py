@@ -367,6 +367,14 @@ class _Lines:
     def __init__(self, blocks: Iterator[list[str]]):
         self._blocks, self._lines, self._pos = blocks, [], 0
 
+    def peek(self) -> str | None:
+        """The next line, left to be taken; None at the end."""
+        taken = self.take(1)
+        if not taken:
+            return None
+        self._lines, self._pos = [taken[0], *self._lines[self._pos:]], 0
+        return taken[0]
+
     def take(self, n: int | None) -> list[str]:
         """The next `n` lines (fewer at the end), or all that are left when n is None."""
         taken: list[str] = []
@@ -381,6 +389,27 @@ class _Lines:
             taken += self._lines[self._pos:stop]
             self._pos = stop
         return taken
+
+
+def _starts_with(lines: _Lines, head: Any) -> bool:
+    """Whether the log's first item has the id `head` (state.json's; None: the log is empty); the line stays to be taken."""
+    first = lines.peek()
+    if first is None or head is None:
+        return first is None and head is None
+    try:
+        return json.loads(first).get("id") == head
+    except (ValueError, AttributeError):
+        return False
+
+
+def _counted(lines: Iterator[str], expected: int) -> Iterator[str]:
+    """`lines`, checked to be `expected` many (the previous log, read a second time when the feed is cut afresh)."""
+    n = 0
+    for n, line in enumerate(lines, 1):
+        yield line
+    if n != expected:
+        raise PreviousBuildError(f"the previous build's change log changed while it was read ({expected} items, "
+                                 f"then {n}): build again")
 
 
 class _FeedPages:
@@ -425,33 +454,54 @@ class _FeedPages:
             if entry is not None:
                 self.reuse.merge([(rel, entry)])
                 return
-        if not self._folder:
-            (self.out / paths.feed_page(1)).parent.mkdir(parents=True, exist_ok=True)
+        if not self._folder and rel != paths.FEED:
+            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
             self._folder = True
         stamped = write_text_file(str(self.out), rel, text)
         if self.reuse is not None:
             self.reuse.merge([(rel, made(signature, stamped))])
 
 
+PAGE_NUMBER_MAX = 10 ** 9  # an archived page's number in a previous state.json above this is not ours: cut afresh
+
+
 def _layout(previous: PreviousBuild | None, size: int) -> tuple[int, list[list[int]]] | None:
     """How the previous feed was cut ((feed.json's items, [[number, items] of each archived page, newest first])),
-    when its pages can stay as they are: cut at this page size, consistent with its log, and not too sparse."""
+    when its pages can stay as they are: cut at this page size, consistent with its log's count, and not too sparse.
+    Anything else in its state.json (no `feed_pages`, other types, numbers out of order or range) gives None."""
     if previous is None:
         return None
-    found = previous.meta.get("feed_pages")
-    try:
-        head, archive = int(found["head"]), [[int(n), int(c)] for n, c in found["archive"]]
-        log_items = int(previous.meta["log_items"])
-        numbers = [n for n, _ in archive]
-        ok = found["page_size"] == size and head >= 0 and head + sum(c for _, c in archive) == log_items and \
-            all(c > 0 for _, c in archive) and all(a > b for a, b in zip(numbers, numbers[1:])) and \
-            (not numbers or numbers[-1] > 0)
-    except (TypeError, KeyError, ValueError):
+    found, log_items = previous.meta.get("feed_pages"), previous.meta.get("log_items")
+    if not isinstance(found, dict) or not _whole(log_items) or found.get("page_size") != size \
+            or not _whole(found.get("head")) or not isinstance(found.get("archive"), list):
         return None
-    # Compaction empties archived pages over time: past twice the pages the items need, they are cut afresh.
-    if not ok or len(archive) > 2 * (-(-log_items // size)) + 2:
+    head, archive = found["head"], found["archive"]
+    if not all(isinstance(page, list) and len(page) == 2 and all(map(_whole, page)) for page in archive):
         return None
-    return head, archive
+    numbers = [n for n, _ in archive]
+    if head > size or not all(0 < c <= size for _, c in archive) or head + sum(c for _, c in archive) != log_items \
+            or not all(0 < n <= PAGE_NUMBER_MAX for n in numbers) or any(a <= b for a, b in zip(numbers, numbers[1:])):
+        return None
+    # Compaction empties archived pages over time: past twice the pages the items need (and two), they are cut afresh.
+    if len(archive) > 2 * (-(-log_items // size)) + 2:
+        return None
+    return head, [list(page) for page in archive]
+
+
+def _whole(value: Any) -> bool:
+    """A whole number of JSON's (not a bool, which Python counts as one), not negative."""
+    return type(value) is int and value >= 0
+
+
+def _top(previous: PreviousBuild | None) -> int:
+    """The highest archived page number the previous feed used (0 if none can be read): a feed cut afresh numbers its
+    pages above it, so that no page URL comes to serve other items."""
+    found = previous.meta.get("feed_pages") if previous is not None else None
+    archive = found.get("archive") if isinstance(found, dict) else None
+    if not isinstance(archive, list):
+        return 0
+    numbers = [page[0] for page in archive if isinstance(page, list) and page and _whole(page[0])]
+    return min(max(numbers, default=0), PAGE_NUMBER_MAX)
 
 
 def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None,
@@ -488,17 +538,21 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
 
     with GzipLines(out / paths.CHANGES_LOG) as log:
         old: _Lines | None = None
-        if layout is None or previous is None:
+        if layout is not None and previous is not None:
+            old = _Lines(previous.open_log())
+            if not _starts_with(old, previous.meta.get("head")):
+                layout, old = None, None  # a log that is not the one its state.json describes: cut afresh
+        if layout is None or old is None:
             # Cut afresh: the number of items first (a pass over the previous log), so feed.json holds 1 to
-            # `size` items and every archived page `size`, numbered from the oldest.
-            total = len(changes) + (sum(len(kept(block)) for block in previous.open_log()) if previous else 0)
-            newer: Iterator[str] = itertools.chain(fresh(), (line for block in (previous.open_log() if previous else ())
-                                                             for line in kept(block)))
-            top = 0
+            # `size` items and every archived page `size`, numbered from the oldest, above every earlier page.
+            older = sum(len(kept(block)) for block in previous.open_log()) if previous else 0
+            total = len(changes) + older
+            newer: Iterator[str] = itertools.chain(fresh(), _counted((line for block in (
+                previous.open_log() if previous else ()) for line in kept(block)), older))
+            top, archive = _top(previous), []
         else:
             head_count, archive = layout
-            old = _Lines(previous.open_log())
-            old_head = kept(old.take(head_count if archive else None))
+            old_head = kept(old.take(head_count))
             total = len(changes) + len(old_head)
             newer = itertools.chain(fresh(), old_head)
             top = archive[0][0] if archive else 0
@@ -510,10 +564,16 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
             log.write_lines(items)
             pages.add(number, items)
         if old is not None:
-            for i, (number, count) in enumerate(archive):
-                items = kept(old.take(count if i + 1 < len(archive) else None))  # the oldest takes any lines left over
+            for number, count in archive:
+                items = kept(old.take(count))
                 log.write_lines(items)
                 pages.add(number, items)
+            if old.take(1):
+                raise PreviousBuildError(f"the previous build's change log ({previous.source}) holds more items than "
+                                         "its changes/state.json says: give --previous a build whose files agree")
+        else:
+            for _ in newer:  # _counted raises if the log grew between its two reads
+                pass
         pages.close(head)
         total = log.count
     first = head[0] if head else pages.first

@@ -50,7 +50,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("provider-list/page-{page}.json", "provider-page", JSON, "All providers, by id, a page at a time."),
     Endpoint("skills.json", "skills", JSON, "The skills taxonomy, with how many credentials name each skill."),
     Endpoint("feed.json", "feed", "application/feed+json", "The change feed (JSON Feed 1.1), newest first: its newest page."),
-    Endpoint("feed/page-{page}.json", "feed", "application/feed+json", "Archived pages of the change feed (1 is the oldest), reached through next_url; they keep their number and items from build to build."),
+    Endpoint("feed/page-{page}.json", "feed", "application/feed+json", "Archived pages of the change feed, numbered from the oldest, reached through next_url; a page is written again only when compaction takes an item from it (or from the page after it, which then goes)."),
     Endpoint("bulk/credentials.ndjson.gz", "bulk-line", GZIP,
              "The whole catalog: one credential document a line (NDJSON), gzipped.", lines=True),
     Endpoint("bulk/ctdl.ndjson.gz", "ctdl", GZIP, "The whole catalog as CTDL JSON-LD, one object a line, gzipped.", lines=True),
