@@ -39,9 +39,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from ..cache import digest
 from ..config import Config
 from ..model import Credential
-from ..outputs import made
 from . import paths
-from .writer import CONTENT, GzipLines, dumps, dumps_with_items, read_gzip_blocks, write_json, write_text_file
+from .writer import CONTENT, GzipLines, dumps, dumps_with_items, keep_page, read_gzip_blocks, write_json, write_page_file
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
@@ -420,7 +419,7 @@ class _FeedPages:
         self.out, self.config, self.sequence, self.reuse = out, config, sequence, reuse
         self.archive: list[list[int]] = []  # [number, items] of each archived page written or kept, newest first
         self._held: tuple[int, list[str]] | None = None
-        self._folder = False
+        self._folders: set[Path] = set()
         self.first: str | None = None  # the newest archived item
 
     def add(self, number: int, items: list[str]) -> None:
@@ -449,17 +448,8 @@ class _FeedPages:
     def _put(self, rel: str, text: str) -> None:
         """Write `rel`, or keep the site's when it holds the same text."""
         signature = digest(CONTENT, text)
-        if self.reuse is not None:
-            entry = self.reuse.keep(rel, signature)
-            if entry is not None:
-                self.reuse.merge([(rel, entry)])
-                return
-        if not self._folder and rel != paths.FEED:
-            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
-            self._folder = True
-        stamped = write_text_file(str(self.out), rel, text)
-        if self.reuse is not None:
-            self.reuse.merge([(rel, made(signature, stamped))])
+        if self.reuse is None or not keep_page(self.reuse, rel, signature):
+            write_page_file(self.out, rel, text, signature, self.reuse, self._folders)
 
 
 PAGE_NUMBER_MAX = 10 ** 9  # an archived page's number in a previous state.json above this is not ours: cut afresh

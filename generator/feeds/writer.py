@@ -336,17 +336,9 @@ class Pager:
         if self.reuse is not None:
             # One part for all the items' signatures: they are of one length, so the joined bytes say which they were.
             signature = digest(self.context, str(self.pages), b"next" if has_next else b"last", b"".join(signatures))
-            entry = self.reuse.keep(rel, signature)
-            if entry is not None:
-                self.reuse.merge([(rel, entry)])
+            if keep_page(self.reuse, rel, signature):
                 return
-        path = self.out / rel
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
-        stamped = write_text_file(str(self.out), rel, self.render(self.pages, items, has_next))
-        if self.reuse is not None:
-            self.reuse.merge([(rel, made(signature, stamped))])
+        write_page_file(self.out, rel, self.render(self.pages, items, has_next), signature, self.reuse, self._folders)
 
     def close(self) -> int:
         """Write what is left; returns the number of pages."""
@@ -355,3 +347,25 @@ class Pager:
         self._emit(*(self._held if self._held is not None else ([], [])), has_next=False)
         self._held = None
         return self.pages
+
+
+def keep_page(reuse: OutputReuse, rel: str, signature: bytes) -> bool:
+    """Keep the site's `rel` when it was made from `signature` (and is untouched): True, and recorded in `reuse`."""
+    entry = reuse.keep(rel, signature)
+    if entry is None:
+        return False
+    reuse.merge([(rel, entry)])
+    return True
+
+
+def write_page_file(out: Path, rel: str, text: str, signature: bytes, reuse: OutputReuse | None,
+                    folders: set[Path]) -> None:
+    """Write `text` to out/rel (its folder made once: `folders` holds those made) and record it in `reuse` as made
+    from `signature`, with the stamp taken as it was written."""
+    path = out / rel
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
+    stamped = write_text_file(str(out), rel, text)
+    if reuse is not None:
+        reuse.merge([(rel, made(signature, stamped))])
