@@ -52,6 +52,7 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
     from mkdocs.exceptions import MkDocsException
 
     from .build import build
+    from .feeds import PreviousBuildError
 
     try:
         report = build(config_file, catalog=catalog, out=out, as_of=as_of, strict=strict,
@@ -65,7 +66,7 @@ def run_build(config_file: Path, *, catalog: Path | None, out: Path | None, as_o
             click.echo(problem.text())
         click.echo(f"Aborted with {summary_line(problems, files_with_problems(problems))}. The previous site was left as it was.")
         return 1
-    except (MkDocsException, OSError, RuntimeError) as exc:
+    except (MkDocsException, OSError, RuntimeError, PreviousBuildError) as exc:
         click.echo(f"Build failed: {exc}. The previous site was left as it was.", err=True)
         return 1
     if not quiet:

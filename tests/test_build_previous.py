@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -32,3 +33,20 @@ def test_previous_option_compares_with_the_given_site(catalog_dir, tmp_path):
     newest = feed["items"][0]["_credcat"]
     assert (newest["change"], newest["credential_id"]) == ("removed", "acme/b")
     shutil.rmtree(first)
+
+
+def test_a_previous_build_that_cannot_be_read_is_a_clean_failure(tmp_path):
+    """--previous pointing at a folder with no change state: a one-line message and exit 1, no traceback."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--config", str(repo / "site_config.yml"),
+                           "--out", str(tmp_path / "site"), "--previous", str(empty), "--as-of", "2026-11-29"],
+                          capture_output=True, text=True, timeout=300, cwd=repo)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"Build failed: no change state found at {empty}" in done.stderr
+    assert "previous site was left as it was" in done.stderr and not (tmp_path / "site").exists()
