@@ -58,7 +58,7 @@ class Manifest:
         self.rels = rels or []
         self.key = key  # the global key (build.global_key) of the build that made the site: b"" when unknown
         self.records = records  # how many credentials that build had
-        self.related = related  # the hash of the related.pickle that build wrote (render._save_related): b"" if none
+        self.related = related  # the hash of the related.marshal that build wrote (render._save_related): b"" if none
         self.signatures = signatures  # SIGNATURE bytes each, in the order of rels
         self.stats = stats if stats is not None else array("q")  # size, mtime_ns, inode of each
         self.index = {rel: i for i, rel in enumerate(self.rels)} if indexed else {}  # rel -> its place
@@ -84,7 +84,7 @@ class Manifest:
         """The manifest `dump` made for `site` (empty if made for another, or of another format); `indexed`: with
         its index by path (a walk in order needs none)."""
         made_for, format_, rels, signatures, stats, key, records, *rest = pickle.loads(data)
-        related = rest[0] if rest else b""  # a manifest from before related.pickle's hash was stored has none
+        related = rest[0] if rest else b""  # a manifest from before related.marshal's hash was stored has none
         if made_for != site or format_ != FORMAT:
             return cls()
         found = array("q")
@@ -217,7 +217,7 @@ class OutputReuse:
         self.new: dict[str, Kept | bytes | None] = {}
         self.key = b""  # this build's global key, stored with the manifest (set by the catalog's stages)
         self.records = 0  # this build's number of credentials, stored with the manifest (set likewise)
-        self.related = b""  # the hash of the related.pickle the render stage wrote, stored with the manifest
+        self.related = b""  # the hash of the related.marshal the render stage wrote, stored with the manifest
         self.kept = 0
         self.in_place = False  # how finish put the files in (for the summary and the tests)
 

@@ -402,3 +402,82 @@ def test_a_log_that_is_not_the_one_its_state_describes(catalog_dir, tmp_path):
         fh.write("\n".join(lines + lines[-1:]) + "\n")
     with pytest.raises(PreviousBuildError, match="holds more items than its changes/state.json says"):
         build(root, tmp_path / "out2", as_of="2026-11-25", feed_page_size=2, previous=str(longer))
+
+
+# The change state and log as gzip members cut by their own lines (writer.GzipLines), copied from the last build's file.
+
+def _members(path: Path) -> list[bytes]:
+    """The decompressed text of each gzip member of the file, in order."""
+    import zlib
+
+    data, texts = path.read_bytes(), []
+    while data:
+        inflate = zlib.decompressobj(31)
+        texts.append(inflate.decompress(data))
+        assert inflate.eof, "a member is cut short"
+        data = inflate.unused_data
+    return texts
+
+
+def _write(path: Path, lines: list[str], earlier=None):
+    from generator.feeds.writer import GzipLines
+
+    with GzipLines(path, earlier) as out:
+        out.write_lines(lines[:3])
+        for line in lines[3:]:
+            out.write_text(line)
+    return out
+
+
+def test_gzip_lines_end_a_member_where_a_line_says_so_whatever_came_before(tmp_path, monkeypatch):
+    import zlib
+
+    from generator.feeds import writer
+
+    monkeypatch.setattr(writer, "MEMBER_CUT", 4)
+    lines = [json.dumps({"id": f"p/c-{i}", "n": i}) for i in range(200)]
+    made = _write(tmp_path / "a.ndjson.gz", lines)
+    texts = _members(tmp_path / "a.ndjson.gz")
+    assert 20 < len(texts) == len(made.members) < 200
+    assert gzip.decompress((tmp_path / "a.ndjson.gz").read_bytes()).decode().splitlines() == lines
+    for text in texts:
+        last = text.decode().splitlines()[-1]
+        assert zlib.crc32(last.encode()) % 4 == 0 or text is texts[-1]
+    # One line changed and one inserted: the members before them are the same bytes; so are those after the next cut.
+    changed = lines[:50] + ['{"inserted":true}'] + lines[50:120] + ['{"id":"p/c-120","n":"changed"}'] + lines[121:]
+    _write(tmp_path / "b.ndjson.gz", changed)
+    again = _members(tmp_path / "b.ndjson.gz")
+    assert len(set(texts) - set(again)) <= 4 and len(set(again) - set(texts)) <= 4
+
+
+def test_gzip_lines_copy_the_members_the_earlier_file_holds_and_give_the_same_bytes(tmp_path, monkeypatch):
+    from generator.feeds import writer
+    from generator.feeds.writer import MemberCopies
+
+    monkeypatch.setattr(writer, "MEMBER_CUT", 4)
+    lines = [json.dumps({"id": f"p/c-{i}", "title": "x" * (i % 7)}) for i in range(300)]
+    first = _write(tmp_path / "first.gz", lines)
+    edited = lines[:100] + ['{"id":"p/c-100","title":"edited"}'] + lines[101:]
+    clean = _write(tmp_path / "clean.gz", edited)
+    copied = _write(tmp_path / "copied.gz", edited, MemberCopies(tmp_path / "first.gz", first.members))
+    assert (tmp_path / "copied.gz").read_bytes() == (tmp_path / "clean.gz").read_bytes()
+    assert clean.copied == 0 and len(copied.members) - 2 <= copied.copied < len(copied.members)
+
+    # An earlier file changed since its members were noted: whatever no longer checks out is compressed again.
+    spoiled = bytearray((tmp_path / "first.gz").read_bytes())
+    for offset, length in first.members.values():
+        spoiled[offset + length - 5] ^= 0xFF  # each member's trailer (its length) no longer matches its lines
+    (tmp_path / "first.gz").write_bytes(bytes(spoiled))
+    again = _write(tmp_path / "again.gz", edited, MemberCopies(tmp_path / "first.gz", first.members))
+    assert again.copied == 0 and (tmp_path / "again.gz").read_bytes() == (tmp_path / "clean.gz").read_bytes()
+    # Nor does an index that is not a map of members, or a file that is gone.
+    for index, path in (({key: ("a", 5) for key in first.members}, tmp_path / "clean.gz"),
+                        ({key: (10 ** 30, 5) for key in first.members}, tmp_path / "clean.gz"),
+                        (first.members, tmp_path / "gone.gz")):
+        odd = _write(tmp_path / "odd.gz", edited, MemberCopies(path, index))
+        assert odd.copied == 0 and (tmp_path / "odd.gz").read_bytes() == (tmp_path / "clean.gz").read_bytes()
+
+
+def test_gzip_lines_without_lines_is_still_a_gzip_file(tmp_path):
+    _write(tmp_path / "empty.gz", [])
+    assert gzip.decompress((tmp_path / "empty.gz").read_bytes()) == b""

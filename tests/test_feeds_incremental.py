@@ -162,3 +162,39 @@ def test_after_a_small_change_the_chunks_are_checked_and_made_without_workers(tm
     feeds_stage(catalog, clean_site, tmp_path / "clean-cache", 1, clean=True)
     assert digest(clean_site / "api/v1/bulk") == digest(site / "api/v1/bulk")
     assert digest(clean_site / "api/v1/credentials") == digest(site / "api/v1/credentials")
+
+
+def test_after_an_edit_the_change_state_and_log_copy_the_members_it_leaves_alone(tmp_path, catalog_dir, monkeypatch):
+    """Only the members of the change state and log whose lines the edit touched are compressed again."""
+    from generator.feeds import writer
+
+    monkeypatch.setattr(writer, "MEMBER_CUT", 2)  # about one member per two lines, so five credentials make several
+    compressed: list[bytes] = []
+    real = writer.gzip_member
+    monkeypatch.setattr(writer, "gzip_member", lambda data: compressed.append(data) or real(data))
+    catalog = catalog_dir(catalog_files())
+    site, cache, published = tmp_path / "site", tmp_path / "cache", tmp_path / "published"
+    feeds_stage(catalog, site, cache, jobs=1, clean=True)
+    shutil.copytree(site, published)
+    members = {rel: len(_gzip_members(site / rel)) for rel in ("api/v1/changes/state.ndjson.gz", "api/v1/changes/log.ndjson.gz")}
+    assert min(members.values()) >= 2
+    compressed.clear()
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    feeds_stage(catalog, site, cache, jobs=1)
+    # state: the edited line's member; log: the new item's member (the newest first) and the one that lost its old item
+    assert 1 <= len(compressed) <= 3 < sum(members.values())
+    assert any(EDITED.encode() in data for data in compressed)
+    clean = tmp_path / "clean"
+    write_feeds(read_catalog(catalog, AS_OF), Config(site_dir=site, api_page_size=2, previous=str(published)), clean)
+    assert digest(site / "api") == digest(clean / "api")
+
+
+def _gzip_members(path: Path) -> list[bytes]:
+    import zlib
+
+    data, texts = path.read_bytes(), []
+    while data:
+        inflate = zlib.decompressobj(31)
+        texts.append(inflate.decompress(data))
+        data = inflate.unused_data
+    return texts

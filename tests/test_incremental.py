@@ -623,9 +623,9 @@ def _signed(monkeypatch) -> list[str]:
 
 
 def _related_answers(site_cache: Path) -> dict[str, list[str]]:
-    import pickle
+    import marshal
 
-    _, answers, _ = pickle.loads((site_cache / "related.pickle").read_bytes())
+    _, answers, _ = marshal.loads((site_cache / "related.marshal").read_bytes())
     return {cid: ids for cid, (_, ids) in answers.items()}
 
 
@@ -654,7 +654,7 @@ def test_pages_whose_inputs_are_unchanged_stand_by_the_marks_unsigned(tmp_path, 
 
 
 def test_marks_of_a_build_that_did_not_make_the_site_are_not_trusted(tmp_path, catalog, monkeypatch):
-    """A build stopped after its render stage wrote related.pickle leaves the site as it was: the next build
+    """A build stopped after its render stage wrote related.marshal leaves the site as it was: the next build
     must not take that build's Marks as the site's (they would say the edited pages are unchanged)."""
     import generator.sitemap as sitemap
 
@@ -703,3 +703,21 @@ def test_a_manifest_from_before_the_related_hash_is_read_without_it(tmp_path, ca
     signed = _signed(monkeypatch)
     report = run(site, catalog, jobs=1)
     assert report.reused >= report.credentials and len(signed) == report.credentials  # kept, each signed
+
+
+def test_a_damaged_or_foreign_related_file_is_ignored(tmp_path):
+    """related.marshal as the last build wrote it is read back; anything else gives no answers and no Marks."""
+    import marshal
+    import pickle
+
+    from generator.render import RELATED_FILE, _load_related, _save_related
+
+    answers = {"acme/teamwork": (b"k" * 16, ["acme/a", "beta/b"])}
+    site = _save_related(tmp_path, b"key", answers, None)
+    assert _load_related(tmp_path, b"key", site) == (answers, None)
+    assert _load_related(tmp_path, b"other key", site) == ({}, None)
+    whole = (tmp_path / RELATED_FILE).read_bytes()
+    for data in (whole[:len(whole) // 2], b"garbage", marshal.dumps([1, 2]), marshal.dumps((b"key", [], None)),
+                 pickle.dumps((b"key", answers, None))):  # cut short, not marshal, the wrong shape, an earlier pickle
+        (tmp_path / RELATED_FILE).write_bytes(data)
+        assert _load_related(tmp_path, b"key", site) == ({}, None)

@@ -26,7 +26,7 @@ from .changes import ChangeTracker, FeedResult, PreviousBuildError, resolve_prev
 from .chunks import BULK_CREDENTIALS, ChunkCache, feed_chunks
 from .documents import credential_document, index_document, list_page, provider_document, provider_summary, skills_document
 from .paths import credential_api_path, credential_page_path
-from .writer import GzipLines, GzipMembers, Pager, dumps, dumps_with_items, put_json, write_json
+from .writer import GzipLines, GzipMembers, Pager, StoredMembers, dumps, dumps_with_items, put_json, write_json
 
 __all__ = ["write_feeds", "credential_document", "credential_api_path", "credential_page_path", "write_json",
            "FeedsReport", "PreviousBuildError"]
@@ -146,7 +146,10 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     bulk_paths = {BULK_CREDENTIALS: paths.BULK_CREDENTIALS, **{fmt: paths.bulk_export_path(fmt) for fmt in EXPORTERS}}
     bulk = {name: GzipMembers(out / rel) for name, rel in bulk_paths.items()}
     bulk_inputs = hashlib.blake2b(digest_size=16)  # every credential's signature, in order: what the bulk files hold
-    tracker = ChangeTracker(catalog.as_of, previous, GzipLines(out / paths.CHANGES_STATE))
+    # The change state and log copy the members of the site's copies that come again (with the cache).
+    members = StoredMembers(reuse.site_dir, results, key) if reuse is not None and results is not None else None
+    state_out = members.open(out, paths.CHANGES_STATE) if members else GzipLines(out / paths.CHANGES_STATE)
+    tracker = ChangeTracker(catalog.as_of, previous, state_out)
 
     # One pass in id order. Each chunk of credentials writes its documents and exports and turns
     # each record into JSON once (on another process when the catalog is large); here its list
@@ -171,7 +174,9 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
     pages = credential_pages.close()
     for name, stream in bulk.items():
         _close_bulk(stream, bulk_paths[name], digest(key, b"bulk", name, bulk_inputs.digest()) if cache else None, reuse)
-    tracker.state_out.close()
+    state_out.close()
+    if members is not None:
+        members.keep(paths.CHANGES_STATE, state_out)
     counts = providers.finish()
 
     # Lists of providers and skills: small (one line per provider or taxonomy skill), after the pass.
@@ -184,7 +189,7 @@ def write_feeds(catalog: Catalog, config: Config, out: Path, advance: Callable[[
 
     # The change feed after the pass: only now are all removals known and the changes sorted by date.
     changes = tracker.finish()
-    feed = write_feed(config, out, changes, previous, reuse)
+    feed = write_feed(config, out, changes, previous, reuse, members)
     write_changes_meta(config, out, catalog.as_of, feed, total)
     if reuse is not None:  # made whole every build, and kept at the end when their bytes are the site's
         reuse.add_unsigned([paths.CHANGES_STATE, paths.CHANGES_LOG, paths.CHANGES_META])

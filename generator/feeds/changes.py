@@ -40,7 +40,7 @@ from ..cache import digest
 from ..config import Config
 from ..model import Credential
 from . import paths
-from .writer import CONTENT, GzipLines, dumps, dumps_with_items, keep_page, read_gzip_blocks, write_json, write_page_file
+from .writer import CONTENT, GzipLines, StoredMembers, dumps, dumps_with_items, keep_page, read_gzip_blocks, write_json, write_page_file
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
@@ -495,7 +495,7 @@ def _top(previous: PreviousBuild | None) -> int:
 
 
 def write_feed(config: Config, out: Path, changes: list[Change], previous: PreviousBuild | None,
-               reuse: OutputReuse | None = None) -> FeedResult:
+               reuse: OutputReuse | None = None, members: StoredMembers | None = None) -> FeedResult:
     """Write the compacted log and the feed pages: this build's changes first, then the older items.
 
     The older items are the previous log's lines, copied as text (only the credential ids are read,
@@ -507,7 +507,9 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
     archived pages; an archived page that lost items to compaction is written again (left out when
     it lost them all). So a small change writes feed.json and a page or two. When the previous
     feed cannot be kept as it was cut (no previous build, another page size, a previous build from
-    before archived pages, or too many pages emptied), every page is cut afresh.
+    before archived pages, or too many pages emptied), every page is cut afresh. With `members`
+    (where the members of the site's log lie), a run of items the site's log already holds is
+    copied as compressed there, not compressed again (GzipLines).
     """
     size = config.feed_page_size
     prev_sequence = int(previous.meta.get("sequence", 0)) if previous else 0
@@ -526,7 +528,7 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
     def kept(lines: list[str]) -> list[str]:
         return _superseded(lines, changed) if changed and lines else lines
 
-    with GzipLines(out / paths.CHANGES_LOG) as log:
+    with (members.open(out, paths.CHANGES_LOG) if members else GzipLines(out / paths.CHANGES_LOG)) as log:
         old: _Lines | None = None
         if layout is not None and previous is not None:
             old = _Lines(previous.open_log())
@@ -566,6 +568,8 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
                 pass
         pages.close(head)
         total = log.count
+    if members is not None:
+        members.keep(paths.CHANGES_LOG, log)
     first = head[0] if head else pages.first
     return FeedResult(sequence, total, len(pages.archive) + 1, json.loads(first)["id"] if first else None, counts,
                       {"page_size": size, "head": len(head), "archive": pages.archive})

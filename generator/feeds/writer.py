@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 GZIP_LEVEL = 4  # bulk lines: 124 µs a record against 203 at zlib's default 6, for files 14% larger (measured at 10k)
 WRITE_THREADS = 2  # 0: GzipLines compresses inline instead of on a thread of its own
 _FLUSH_AT = 1 << 16
+MEMBER_CUT = 1024  # GzipLines: a member ends after a line whose CRC-32 is 0 modulo this (about 1,024 lines a member)
+MEMBER_MAX = 4096  # lines: or after this many, whatever they hold
 
 
 dumps = canonical  # canonical compact JSON text (sorted keys, UTF-8 characters kept): jsontext.py
@@ -88,21 +90,27 @@ class GzipLines:
     """A gzipped NDJSON file written line by line, into place only when closed.
 
     Written to `<path>.tmp` and renamed on close, so a reader of the previous file at the same
-    path (the previous build's change log) is never disturbed mid-build. Compression runs on a
-    thread of its own (in order), beside the main thread's JSON encoding.
+    path (the previous build's change log) is never disturbed mid-build. The file is a sequence
+    of gzip members (read as one stream, see GzipMember), each a run of lines that ends after a
+    line whose CRC-32 is 0 modulo MEMBER_CUT (or after MEMBER_MAX lines): where a member ends
+    depends on its own lines only, so a change to some lines changes their members and no other.
+    With `earlier` (the last build's copy of the file), a member whose lines it already holds is
+    copied from it, not compressed again. Compression runs on a thread of its own (in order),
+    beside the main thread's JSON encoding.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, earlier: "MemberCopies | None" = None):
         self.path = path
         self.count = 0
+        self.earlier = earlier
+        self.members: dict[bytes, tuple[int, int]] = {}  # each member's lines' hash -> (offset, length), for the next build
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = path.with_name(path.name + ".tmp")
         self._raw = open(self._tmp, "wb")
-        # filename="" and mtime=0 keep the header free of anything that varies between builds
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0)
-        self._worker = Background(workers=1 if WRITE_THREADS else 0, limit=4)  # one worker: chunks stay in order
+        self._offset = 0
+        self.copied = 0  # members copied from `earlier`
+        self._worker = Background(workers=1 if WRITE_THREADS else 0, limit=4)  # one worker: members stay in order
         self._buffer: list[str] = []
-        self._size = 0
 
     def write(self, value: Any) -> None:
         """Append one JSON value as a line."""
@@ -110,32 +118,46 @@ class GzipLines:
 
     def write_text(self, line: str) -> None:
         """Append one already-encoded JSON line (no newline)."""
-        self._buffer.append(line)
-        self._size += len(line) + 1
-        self.count += 1
-        if self._size >= _FLUSH_AT:
-            self._flush()
+        self.write_lines([line])
 
     def write_lines(self, lines: list[str]) -> None:
         """Append already-encoded JSON lines (no newlines)."""
-        self._buffer += lines
-        self._size += sum(map(len, lines)) + len(lines)
         self.count += len(lines)
-        if self._size >= _FLUSH_AT:
-            self._flush()
+        start = 0
+        for i, line in enumerate(lines):
+            if zlib.crc32(line.encode("utf-8")) % MEMBER_CUT == 0 or len(self._buffer) + i + 1 - start >= MEMBER_MAX:
+                self._buffer += lines[start:i + 1]
+                start = i + 1
+                self._flush()
+        self._buffer += lines[start:]
 
     def _flush(self) -> None:
         if self._buffer:
-            self._worker.submit(self._gz.write, ("\n".join(self._buffer) + "\n").encode("utf-8"))
+            data = ("\n".join(self._buffer) + "\n").encode("utf-8")
             self._buffer = []
-            self._size = 0
+            self._worker.submit(self._put, data)
+
+    def _put(self, data: bytes) -> None:
+        """Write the member of `data`: copied from the earlier file when it holds it, else compressed."""
+        key = digest(data)
+        member = self.earlier.member(key, data) if self.earlier is not None else None
+        if member is None:
+            member = gzip_member(data)
+        else:
+            self.copied += 1
+        self._raw.write(member)
+        self.members.setdefault(key, (self._offset, len(member)))
+        self._offset += len(member)
 
     def close(self) -> None:
         """Finish the stream and move it into place."""
         self._flush()
+        if not self._offset and not self.count:
+            self._worker.submit(self._put, b"")  # an empty file is still gzip: one empty member
         self._worker.close()
-        self._gz.close()
         self._raw.close()
+        if self.earlier is not None:
+            self.earlier.close()
         os.replace(self._tmp, self.path)
 
     def __enter__(self) -> "GzipLines":
@@ -146,9 +168,70 @@ class GzipLines:
             self.close()
         else:  # leave nothing half-written behind
             self._worker.close()
-            self._gz.close()
             self._raw.close()
+            if self.earlier is not None:
+                self.earlier.close()
             self._tmp.unlink(missing_ok=True)
+
+
+class StoredMembers:
+    """Where the members of the last build's GzipLines files lie, kept in the feeds' result store between builds.
+
+    Stored under the build's global key (code and settings: the level and cut of members among
+    them), so a member is only ever copied into a file this code would have compressed the same.
+    """
+
+    def __init__(self, site_dir: Path, results: Any, key: bytes):
+        self.site_dir, self.results, self.key = site_dir, results, key
+
+    def _signature(self, rel: str) -> bytes:
+        return digest(self.key, b"gzip-members", rel)
+
+    def open(self, out: Path, rel: str) -> GzipLines:
+        """A GzipLines for out/rel that copies the members the site's copy of rel holds."""
+        return GzipLines(out / rel, MemberCopies(self.site_dir / rel, self.results.get(self._signature(rel))))
+
+    def keep(self, rel: str, lines: GzipLines) -> None:
+        """Note where the members of `lines` (closed) lie, for the next build."""
+        self.results.put(self._signature(rel), lines.members)
+
+
+class MemberCopies:
+    """The last build's copy of a GzipLines file, and where each of its members lies (by its lines' hash).
+
+    `member` gives the member's bytes when the file holds one with those lines, checked where it is
+    read (a gzip header, and a trailer whose CRC-32 and length are the lines'): a file changed since,
+    or an index that does not describe it, gives None, and the member is compressed again.
+    """
+
+    def __init__(self, path: Path, index: dict[bytes, tuple[int, int]] | None):
+        self.index = index if isinstance(index, dict) else {}
+        self._fd: int | None = None
+        if self.index:
+            try:
+                self._fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                self.index = {}
+
+    def member(self, key: bytes, data: bytes) -> bytes | None:
+        """The earlier file's member holding exactly `data` (whose hash is `key`), or None."""
+        where = self.index.get(key)
+        if where is None or self._fd is None:
+            return None
+        try:
+            offset, length = where
+            member = os.pread(self._fd, length, offset)
+        except (OSError, TypeError, ValueError, OverflowError):
+            return None
+        if (len(member) != length or length < 18 or not member.startswith(_MEMBER_HEADER)
+                or member[-8:] != struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)):
+            return None
+        return member
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class GzipMember:
@@ -189,10 +272,20 @@ class GzipMember:
         """The whole member: header, deflate stream, CRC-32 and length."""
         if self._lines:
             self._compress()
-        xfl = b"\002" if GZIP_LEVEL == 9 else b"\004" if GZIP_LEVEL == 1 else b"\000"
-        header = b"\037\213\010\000\000\000\000\000" + xfl + b"\377"
         self._parts.append(self._deflate.flush())
-        return b"".join([header, *self._parts, struct.pack("<II", self._crc, self._size & 0xFFFFFFFF)])
+        return b"".join([_MEMBER_HEADER, *self._parts, struct.pack("<II", self._crc, self._size & 0xFFFFFFFF)])
+
+
+# A member's header, as GzipFile writes it with mtime 0 and no file name (XFL follows the level, OS byte 255).
+_MEMBER_HEADER = (b"\037\213\010\000\000\000\000\000" + (b"\002" if GZIP_LEVEL == 9 else b"\004" if GZIP_LEVEL == 1 else b"\000")
+                  + b"\377")
+
+
+def gzip_member(data: bytes) -> bytes:
+    """`data` as one whole gzip member (the same bytes as GzipMember's for the same lines)."""
+    deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return b"".join([_MEMBER_HEADER, deflate.compress(data), deflate.flush(),
+                     struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)])
 
 
 class GzipMembers:

