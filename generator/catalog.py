@@ -21,6 +21,24 @@ from .validate import CatalogReader
 RELATED_LIMIT = 4
 
 
+def list_groups(creds: Iterable[Credential]) -> dict[str, dict]:
+    """The catalog's lists of `creds`, each in the order given: by provider, skill, type, EQF level and audience."""
+    groups: dict[str, dict] = {k: defaultdict(list) for k in ("provider", "skill", "type", "eqf", "audience")}
+    providers, types, skills, eqfs, audiences = (groups[k] for k in ("provider", "type", "skill", "eqf", "audience"))
+    for cred in creds:
+        providers[cred.provider.id].append(cred)
+        types[cred.type].append(cred)
+        for skill in cred.skills:
+            if skill.id:
+                skills[skill.id].append(cred)
+        level = cred.level
+        if level and level.eqf:
+            eqfs[level.eqf].append(cred)
+        if level and level.audience:
+            audiences[level.audience].append(cred)
+    return groups
+
+
 @dataclass
 class Catalog:
     """All valid credentials (sorted by id), their providers, the taxonomy, and derived views."""
@@ -44,19 +62,10 @@ class Catalog:
     def __post_init__(self) -> None:
         self.credentials.sort(key=lambda c: c.id)
         self.by_id = {c.id: c for c in self.credentials}
-        groups: dict[str, dict] = {k: defaultdict(list) for k in ("provider", "skill", "type", "eqf", "audience")}
+        groups = list_groups(self.credentials)
         part_of: dict[str, list[str]] = defaultdict(list)
         leads_to: dict[str, list[str]] = defaultdict(list)
         for cred in self.credentials:
-            groups["provider"][cred.provider.id].append(cred)
-            groups["type"][cred.type].append(cred)
-            for skill in cred.skills:
-                if skill.id:
-                    groups["skill"][skill.id].append(cred)
-            if cred.level and cred.level.eqf:
-                groups["eqf"][cred.level.eqf].append(cred)
-            if cred.level and cred.level.audience:
-                groups["audience"][cred.level.audience].append(cred)
             for target in cred.part_of:
                 part_of[target].append(cred.id)
             for target in cred.leads_to:

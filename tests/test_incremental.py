@@ -721,3 +721,68 @@ def test_a_damaged_or_foreign_related_file_is_ignored(tmp_path):
                  pickle.dumps((b"key", answers, None))):  # cut short, not marshal, the wrong shape, an earlier pickle
         (tmp_path / RELATED_FILE).write_bytes(data)
         assert _load_related(tmp_path, b"key", site) == ({}, None)
+
+
+def _stands_by_asking_each_page(last, now, catalog, related: dict) -> set[str]:
+    """The pages that stand, by the rule _standing states, asked of each page in turn (the reference)."""
+    gone = [cid for cid in last.records if cid not in now.records]
+    changed = {cid for cid, fp in now.records.items() if last.records.get(cid) != fp} | set(gone)
+    providers = {pid for pid, fp in now.providers.items() if last.providers.get(pid) != fp}
+    changed |= {cred.id for cred in catalog.credentials if cred.provider.id in providers}
+    skills = {sid for sid in last.heads.keys() | now.heads.keys() if last.heads.get(sid) != now.heads.get(sid)}
+    linked_to = {cid for old, new in ((last.part_of_reverse, now.part_of_reverse),
+                                      (last.leads_to_reverse, now.leads_to_reverse))
+                 for cid in old.keys() | new.keys() if old.get(cid) != new.get(cid)}
+    standing = set()
+    for cred in catalog.credentials:
+        shown = related.get(cred.id, (None, []))[1]
+        if (cred.id in changed or cred.id in linked_to or not changed.isdisjoint(shown)
+                or any(skill.id in skills for skill in cred.skills if skill.id)
+                or not changed.isdisjoint(cred.part_of) or not changed.isdisjoint(cred.leads_to)
+                or not changed.isdisjoint(now.part_of_reverse.get(cred.id, ()))
+                or not changed.isdisjoint(now.leads_to_reverse.get(cred.id, ()))):
+            continue
+        standing.add(cred.id)
+    return standing
+
+
+def test_the_pages_found_unsure_from_what_changed_are_those_the_rule_finds_page_by_page():
+    """_standing finds the pages that may not stand from the changes (lists, links, related answers); over random
+    changes to the bundled catalog (which has part_of and leads_to links) it must agree with the rule page by page."""
+    import random
+    from types import SimpleNamespace
+
+    from generator.cache import Fingerprints
+    from generator.catalog import read_catalog
+    from generator.render import Marks, _standing, marks_of, related_index
+
+    catalog = read_catalog(Path(__file__).resolve().parents[1] / "catalog", "2026-11-29")
+    index = related_index(catalog)
+    now = marks_of(catalog, Fingerprints(catalog.fingerprints), index)
+    assert now is not None and any(cred.part_of for cred in catalog.credentials) \
+        and any(cred.leads_to for cred in catalog.credentials)
+    related = {cred.id: (b"", [other.id for other in index.related(cred)]) for cred in catalog.credentials}
+    ids, pids, sids = sorted(now.records), sorted(now.providers), sorted(now.heads)
+    linked = sorted(now.part_of_reverse) + sorted(now.leads_to_reverse)
+    for seed in range(60):
+        rng = random.Random(seed)
+        records, providers, heads = dict(now.records), dict(now.providers), dict(now.heads)
+        part_of, leads_to = dict(now.part_of_reverse), dict(now.leads_to_reverse)
+        for cid in rng.sample(ids, rng.randint(0, 3)):  # edited
+            records[cid] = b"before"
+        for cid in rng.sample(ids, rng.randint(0, 1)):  # added since
+            del records[cid]
+        if rng.random() < 0.3:  # removed since
+            records["gone/credential"] = b"gone"
+        if rng.random() < 0.2:
+            providers[rng.choice(pids)] = b"before"
+        if rng.random() < 0.3:
+            heads[rng.choice(sids)] = b"before"
+        if rng.random() < 0.3:
+            target = rng.choice(linked)
+            (part_of if target in part_of else leads_to)[target] = ["someone/else"]
+        last = Marks(records, providers, heads, part_of, leads_to)
+        job = SimpleNamespace(last=last, marks=now, catalog=catalog, related=related)
+        unsure = _standing(job)
+        found = {cred.id for cred in catalog.credentials if cred.id not in unsure}
+        assert found == _stands_by_asking_each_page(last, now, catalog, related), seed

@@ -263,3 +263,32 @@ def test_related_index_parity_on_random_small_catalogs():
         index = RelatedIndex(catalog)
         for cred in catalog.credentials:
             assert [c.id for c in index.related(cred)] == [c.id for c in catalog.related(cred)], (seed, cred.id)
+
+
+def test_every_list_is_prepared_in_listing_order_retired_last_then_title_then_id():
+    """prepare_lists makes the lists again from the sorted catalog: each must be its credentials sorted by
+    (retired, title casefolded, id), here with titles that differ only in case and retired credentials."""
+    import random
+    from dataclasses import replace
+
+    from generator.catalog import Catalog
+    from generator.render.pages import _order, forget_lists, listing_order, prepare_lists
+
+    bundled = read_catalog(REPO / "catalog", AS_OF)
+    rng = random.Random(7)
+    titles = ["Data analysis", "data Analysis", "Zeta", "alpha"]
+    creds = [replace(c, title=((c.title[0][0], rng.choice([*titles, c.name])), *c.title[1:]),
+                     status=rng.choice(["active", "retired", c.status])) for c in bundled.credentials]
+    catalog = Catalog(credentials=creds, providers=bundled.providers, taxonomy=bundled.taxonomy, as_of=AS_OF)
+    assert any(c.retired for c in catalog.credentials)
+    lists = [*catalog.by_provider.values(), *catalog.by_skill.values(), *catalog.by_type.values(),
+             *catalog.by_eqf.values(), *catalog.by_audience.values()]
+    prepare_lists(catalog)
+    try:
+        for creds_of_list in lists:
+            expected = sorted(creds_of_list, key=lambda c: (c.retired, c.name.casefold(), c.id))
+            assert [c.id for c in _order(creds_of_list)] == [c.id for c in expected]
+            assert [c.id for c in listing_order(creds_of_list)] == [c.id for c in expected]
+        assert _order(creds[:5]) == sorted(creds[:5], key=lambda c: (c.retired, c.name.casefold(), c.id))  # not a list of the catalog
+    finally:
+        forget_lists()

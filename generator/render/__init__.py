@@ -151,41 +151,47 @@ def marks_of(catalog: Catalog, fingerprints: Fingerprints, index) -> Marks | Non
                  catalog.part_of_reverse, catalog.leads_to_reverse)
 
 
-def _standing(job: _Job) -> Callable[[Credential, list[str]], bool] | None:
-    """A test of whether a credential page would be made of what the site's was made of, given the related ids
-    the last build chose for it: from the two builds' Marks, no hash a page; None without them.
+def _standing(job: _Job) -> set[str] | None:
+    """The ids of the credentials whose pages may not be made of what the site's were, given the related ids the
+    last build chose for each: from the two builds' Marks, no hash a page; None without them.
 
     A page's signature (credential_signature) is a hash of the global key (the same: related.marshal
     is read only under it), the record's fingerprint and its provider's, and those of its related
     credentials and of every credential it links to or is linked from. Its related credentials are
     the last build's answer when its skills' head keys are unchanged (RelatedIndex.inputs_key).
     So the page stands when none of those credentials changed, appeared or went, its skills' head
-    keys and the lists of who links to it are the same, and the file is untouched.
+    keys and the lists of who links to it are the same, and the file is untouched. The pages that
+    do not stand are found from what changed (by the catalog's lists and links, and one pass over
+    the last build's related answers), not by asking each page.
     """
     last, now = job.last, job.marks
     if last is None or now is None:
         return None
+    catalog = job.catalog
     gone = [cid for cid in last.records if cid not in now.records]
     changed = {cid for cid, fp in now.records.items() if last.records.get(cid) != fp}
     changed.update(gone)
     providers = {pid for pid, fp in now.providers.items() if last.providers.get(pid) != fp}
     if providers:
-        changed.update(cred.id for cred in job.catalog.credentials if cred.provider.id in providers)
+        changed.update(cred.id for cred in catalog.credentials if cred.provider.id in providers)
     skills = {sid for sid in last.heads.keys() | now.heads.keys() if last.heads.get(sid) != now.heads.get(sid)}
     linked_to = {cid for old, new in ((last.part_of_reverse, now.part_of_reverse),
                                       (last.leads_to_reverse, now.leads_to_reverse))
                  for cid in old.keys() | new.keys() if old.get(cid) != new.get(cid)}
-    part_of, leads_to = now.part_of_reverse, now.leads_to_reverse
-
-    def stands(cred: Credential, related: list[str]) -> bool:
-        cid = cred.id
-        if cid in changed or cid in linked_to or not changed.isdisjoint(related):
-            return False
-        if skills and any(skill.id in skills for skill in cred.skills if skill.id):
-            return False
-        return changed.isdisjoint(cred.part_of) and changed.isdisjoint(cred.leads_to) and \
-            changed.isdisjoint(part_of.get(cid, ())) and changed.isdisjoint(leads_to.get(cid, ()))
-    return stands
+    unsure = changed | linked_to
+    for sid in skills:  # a credential with a skill whose head key changed
+        unsure.update(cred.id for cred in catalog.by_skill.get(sid, ()))
+    if changed:
+        # a page showing a changed credential among its related ones
+        unsure.update(cid for cid, (_, related) in job.related.items() if not changed.isdisjoint(related))
+        for cid in changed:  # a page linking to a changed credential, or linked to from one
+            unsure.update(now.part_of_reverse.get(cid, ()))
+            unsure.update(now.leads_to_reverse.get(cid, ()))
+            cred = catalog.by_id.get(cid)
+            if cred is not None:
+                unsure.update(cred.part_of)
+                unsure.update(cred.leads_to)
+    return unsure
 
 
 _JOB: _Job | None = None
@@ -232,7 +238,7 @@ def _plan_credentials(job: _Job, planned: list, advance: Callable[[int], None] |
 
     A page stands when its related credentials are the last build's answer (their inputs are
     unchanged) and its signature is the one its file was made from. With both builds' Marks, a page
-    whose inputs are all unchanged (`_standing`) is kept with neither: a few set lookups a page.
+    whose inputs are all unchanged (not among `_standing`'s) is kept with neither: a set lookup a page.
     Otherwise it takes a few hashes, still cheaper than forking a worker for: after a one-record
     change nearly every page stands. A page whose related credentials must be chosen again is left to the tasks, which
     choose them in parallel. The kept pages' (pages, credential pages, entries, answers) go into
@@ -241,15 +247,14 @@ def _plan_credentials(job: _Job, planned: list, advance: Callable[[int], None] |
     assert job.reuse is not None
     index = related_index(job.catalog)
     keep, keep_as_made = job.reuse.keep, job.reuse.keep_as_made
-    stands = _standing(job)
+    unsure = _standing(job)
     todo: list[int] = []
     entries: list = []
     answers: list = []
     kept = 0
     for i, cred in enumerate(job.catalog.credentials):
         rel = f"credentials/{cred.id}/index.html"
-        known = job.related.get(cred.id)
-        if stands is not None and known is not None and stands(cred, known[1]) \
+        if unsure is not None and cred.id not in unsure and cred.id in job.related \
                 and (entry := keep_as_made(rel)) is not None:
             found = None  # standing by the Marks: neither its related credentials nor its signature are needed
         else:
