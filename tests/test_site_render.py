@@ -292,3 +292,24 @@ def test_every_list_is_prepared_in_listing_order_retired_last_then_title_then_id
         assert _order(creds[:5]) == sorted(creds[:5], key=lambda c: (c.retired, c.name.casefold(), c.id))  # not a list of the catalog
     finally:
         forget_lists()
+
+
+def test_a_list_page_is_signed_by_every_field_of_its_pager_and_its_records_fingerprints():
+    """The Pager's stand-in in signatures (cache.sign_as) must hold each of its fields: a change to any, or to a
+    record on the page, changes the page's signature; the same pager signs the same."""
+    from dataclasses import fields, replace
+
+    from generator.cache import Fingerprints
+    from generator.render.pages import Pager
+
+    catalog = read_catalog(REPO / "catalog", AS_OF)
+    fingerprints = Fingerprints(catalog.fingerprints)
+    pager = paginate(catalog.credentials, 10, "providers/x/")[1]
+    base = fingerprints.signature(b"key", {"pager": pager})
+    assert Fingerprints(catalog.fingerprints).signature(b"key", {"pager": replace(pager)}) == base
+    changes = {"number": 3, "count": 9, "total": 99, "items": pager.items[1:], "prefix": "providers/y/", "size": 11}
+    assert set(changes) == {f.name for f in fields(Pager)}  # a field added to Pager must be signed too
+    for name, value in changes.items():
+        assert fingerprints.signature(b"key", {"pager": replace(pager, **{name: value})}) != base, name
+    edited = Fingerprints({**catalog.fingerprints, pager.items[4].id: b"\x00" * 16})
+    assert edited.signature(b"key", {"pager": pager}) != base

@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Sequence
 
 from markupsafe import Markup
 
+from ..cache import Fingerprints, sign_as
 from ..catalog import Catalog, list_groups
 from ..config import Config
 from ..jsonld import provider_graph
@@ -84,6 +85,15 @@ class Pager:
     def last(self) -> int:
         """The 1-based position of this page's last item in the whole list."""
         return self.first + len(self.items) - 1 if self.items else 0
+
+
+def _pager_signed(pager: Pager, fingerprints: Fingerprints) -> tuple:
+    """A Pager in a page's signature: each of its fields, its items by their fingerprints (cache.sign_as)."""
+    return ("pager", pager.number, pager.count, pager.total, pager.prefix, pager.size,
+            b"".join(map(fingerprints.of, pager.items)))
+
+
+sign_as(Pager, _pager_signed)
 
 
 def paginate(items: Sequence[Credential], size: int, prefix: str, numbers: range | None = None) -> list[Pager]:
