@@ -260,13 +260,23 @@ class OutputReuse:
 
     def keep_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Kept]] | None:
         """Keep every one of `rels` made from `signature`, or none of them (None): a unit kept whole or made whole."""
-        done: list[tuple[str, Kept]] = []
-        for rel in rels:
-            entry = self.keep(rel, signature)
-            if entry is None:
+        if self.untouched is None:  # no SiteCheck: `keep` stats each file
+            done: list[tuple[str, Kept]] = []
+            for rel in rels:
+                entry = self.keep(rel, signature)
+                if entry is None:
+                    return None
+                done.append((rel, entry))
+            return done
+        # `keep` written out for its common case (called for every file of every credential of the feeds stage)
+        if len(signature) != SIGNATURE:
+            signature = _fixed(signature)
+        index, signatures, untouched = self.old.index, self.old.signatures, self.untouched
+        places = [index.get(rel) for rel in rels]
+        for i in places:
+            if i is None or not untouched[i] or signatures[i * SIGNATURE:(i + 1) * SIGNATURE] != signature:
                 return None
-            done.append((rel, entry))
-        return done
+        return list(zip(rels, places))  # type: ignore[arg-type]
 
     def keep_signed(self, rel: str, signature: bytes) -> bool:
         """`keep` and `merge` in one, for a file this process decides on: True when the site's is kept, else

@@ -267,9 +267,11 @@ def test_a_file_edited_in_the_site_is_made_again(tmp_path, catalog):
     site = tmp_path / "site"
     run(site, catalog)
     page = site / "credentials/acme/teamwork/index.html"
-    page.write_text("tampered", encoding="utf-8")
+    export = site / "api/v1/ctdl/acme/teamwork.jsonld"  # a feeds file: kept or made with its credential's others
+    for tampered in (page, export):
+        tampered.write_text("tampered", encoding="utf-8")
     run(site, catalog)
-    assert page.read_text(encoding="utf-8") != "tampered"
+    assert page.read_text(encoding="utf-8") != "tampered" and export.read_text(encoding="utf-8") != "tampered"
     assert digest(site) == digest(_clean_copy(tmp_path, catalog, site))
 
 

@@ -22,7 +22,7 @@ import pickle
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..cache import Fingerprints, ResultStore, digest
 from ..catalog import Catalog
@@ -78,11 +78,23 @@ def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
 
 def credential_files(cred: Credential, config: Config) -> list[str]:
     """The site-relative files `feed_chunk` writes for one credential."""
+    return file_names(config)(cred.id)
+
+
+def file_names(config: Config) -> Callable[[str], list[str]]:
+    """`credential_files` by credential id, the formats looked up once: a pass over every credential (ChunkCache.plan)
+    makes four paths for each of them, and a lookup and a call a path were half of that pass."""
     from ..exports import EXPORTERS
 
-    if not config.api_exports:
-        return [paths.credential_api_path(cred)]
-    return [paths.credential_api_path(cred), *(paths.export_path(fmt, cred.id) for fmt in EXPORTERS)]
+    formats = list(EXPORTERS) if config.api_exports else []
+    # Each path is a prefix, the id and a suffix (paths.py): checked here on one id, so they cannot drift apart.
+    made = [paths.credential_api_path_for("{}"), *(paths.export_path(fmt, "{}") for fmt in formats)]
+    parts = [tuple(path.split("{}")) for path in made]
+    assert all(len(pair) == 2 for pair in parts)
+    if len(parts) == 1:
+        (doc, doc_end), = parts
+        return lambda cid: [doc + cid + doc_end]
+    return lambda cid: [start + cid + end for start, end in parts]
 
 
 def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, root: str,
@@ -238,8 +250,8 @@ class ChunkCache:
         """Keep the files of the chunk (its credentials signed by `left`) that stand, and make the rest (nothing at all
         when every file stands)."""
         signature = digest(b"feeds-chunk", b"".join(signatures))  # one length each: joined, they say which they were
-        keep_all, config = self.reuse.keep_all, self.config
-        kept = [keep_all(credential_files(cred, config), sig) for cred, sig in zip(creds, signatures)]
+        keep_all, config, names = self.reuse.keep_all, self.config, file_names(self.config)
+        kept = [keep_all(names(cred.id), sig) for cred, sig in zip(creds, signatures)]
         if all(entries is not None for entries in kept):
             return ChunkDone(signature, signatures, None, [e for entries in kept for e in entries])  # type: ignore[union-attr]
         stamps: dict[str, bytes] = {}
