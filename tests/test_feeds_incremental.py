@@ -198,3 +198,36 @@ def _gzip_members(path: Path) -> list[bytes]:
         texts.append(inflate.decompress(data))
         data = inflate.unused_data
     return texts
+
+
+def test_after_an_edit_only_the_bulk_run_of_the_edited_credential_is_compressed_again(tmp_path, catalog_dir, monkeypatch):
+    """A chunk's bulk members are cut into runs by their credentials' ids; the runs without a changed credential are
+    copied from the last build's result, and the bulk files equal a clean build's."""
+    import gzip
+    import zlib
+
+    from generator.feeds import chunks, writer
+
+    monkeypatch.setattr(chunks, "CHUNK", 1000)  # one chunk: the edited one
+    monkeypatch.setattr(chunks, "BULK_RUN", 2)  # runs of about two credentials
+    made: list[bytes] = []
+    real = writer.GzipMember.finish
+    monkeypatch.setattr(writer.GzipMember, "finish", lambda self: made.append(real(self)) or made[-1])
+    catalog = catalog_dir(catalog_files())
+    site, cache, published = tmp_path / "site", tmp_path / "cache", tmp_path / "published"
+    feeds_stage(catalog, site, cache, jobs=1, clean=True)
+    shutil.copytree(site, published)
+    bulk = site / "api/v1/bulk/credentials.ndjson.gz"
+    runs = _gzip_members(bulk)
+    assert 2 <= len(runs) < 5  # five credentials
+    for run in runs[:-1]:  # each run but the last ends after an id whose CRC-32 is 0 modulo BULK_RUN
+        last_id = json.loads(run.decode().splitlines()[-1])["id"]
+        assert zlib.crc32(last_id.encode()) % 2 == 0
+    made.clear()
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    feeds_stage(catalog, site, cache, jobs=1)
+    assert len(made) == 4  # the edited credential's run, in each of the four bulk files
+    assert all(EDITED.encode() in gzip.decompress(member) for member in made)
+    clean = tmp_path / "clean"
+    write_feeds(read_catalog(catalog, AS_OF), Config(site_dir=site, api_page_size=2, previous=str(published)), clean)
+    assert digest(site / "api") == digest(clean / "api")

@@ -43,6 +43,9 @@ def test_memory_does_not_grow_with_the_catalog(catalog_dir, tmp_path, monkeypatc
     # Memory grows with the chunk (a fixed number of credentials), not the catalog: small chunks so
     # both catalogs span many, and one process, whose chunks tracemalloc sees.
     monkeypatch.setattr(chunks, "CHUNK", 100)
+    # Likewise the change log's and state's members (a member's lines are held until it ends) and the bulk runs.
+    monkeypatch.setattr(writer, "MEMBER_CUT", 16)
+    monkeypatch.setattr(chunks, "BULK_RUN", 16)
     monkeypatch.setattr(chunks, "PARALLEL_MIN", 10**9)
     # Writer threads hold bounded queues whose fill depends on timing: measure the rest inline...
     monkeypatch.setattr(writer, "WRITE_THREADS", 0)

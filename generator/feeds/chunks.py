@@ -21,7 +21,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..cache import Fingerprints, ResultStore, digest
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
+BULK_RUN = 64  # credentials a bulk member holds, on average (bulk_runs)
 CHUNKS_PER_WORKER = 8  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
 BULK_CREDENTIALS = "credentials"  # ChunkResult.bulk's key for bulk/credentials.ndjson.gz (the others are formats)
 
@@ -48,15 +49,17 @@ class ChunkResult:
     """What one chunk gives the parent, each in the chunk's id order.
 
     `hashes` and `summaries` have one entry per credential (content hash; list entry for the paged
-    lists, encoded); `bulk` maps "credentials" and each export format to the chunk's gzip member of
-    that bulk file; `signatures` (with the cache, else empty) what each credential's files and list
-    entry are made from.
+    lists, encoded); `bulk` maps "credentials" and each export format to the chunk's gzip members
+    of that bulk file, one a run (`bulk_runs`); `runs` gives each run's number of credentials and
+    the size of its member in each bulk file; `signatures` (with the cache, else empty) what each
+    credential's files and list entry are made from.
     """
 
     hashes: list[str]
     summaries: list[str]
     bulk: dict[str, bytes]
     signatures: list[bytes]
+    runs: list[tuple[int, dict[str, int]]] = field(default_factory=list)  # each run's credentials and member sizes
 
 
 def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
@@ -72,6 +75,24 @@ def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
             ranges.append((start, i + 1))
             start = i + 1
     if start < len(creds) or not ranges:
+        ranges.append((start, len(creds)))
+    return ranges
+
+
+def bulk_runs(creds: Sequence[Credential]) -> list[tuple[int, int]]:
+    """A chunk's runs: the [start, stop) ranges of its credentials whose lines make one gzip member of each bulk file.
+
+    A run ends after each credential whose id's CRC-32 is 0 modulo BULK_RUN (or after 4 x
+    BULK_RUN), as chunks end: after an edit, the runs of the chunk that hold no changed credential
+    are copied from the last build's result as compressed, and only the edited one's run is
+    compressed again (ChunkCache.plan), where the whole chunk's member was.
+    """
+    ranges, start = [], 0
+    for i, cred in enumerate(creds):
+        if zlib.crc32(cred.id.encode("utf-8")) % BULK_RUN == 0 or i + 1 - start >= 4 * BULK_RUN:
+            ranges.append((start, i + 1))
+            start = i + 1
+    if start < len(creds):
         ranges.append((start, len(creds)))
     return ranges
 
@@ -111,9 +132,11 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
     """
     from ..exports import EXPORTERS
 
-    bulk = {BULK_CREDENTIALS: GzipMember(), **{fmt: GzipMember() for fmt in EXPORTERS}}
+    names = [BULK_CREDENTIALS, *EXPORTERS]
+    parts: dict[str, list[bytes]] = {name: [] for name in names}
     hashes: list[str] = []
     summaries: list[str] = []
+    runs: list[tuple[int, dict[str, int]]] = []
     folders: set[str] = set()
     before = _Earlier(earlier) if earlier is not None and signatures else None
 
@@ -126,58 +149,105 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
         if stamps is not None:
             stamps[rel] = stamped
 
-    for i, cred in enumerate(creds):
-        stands = kept is not None and kept[i] is not None
-        found = before.texts(signatures[i]) if stands and before is not None else None  # type: ignore[index]
-        if found is not None:
-            text, exported, content_hash, summary = found
-        else:
-            texts = _read_back(cred, config, site) if stands else None
-            if texts is not None:
-                text, exported = texts
-                doc = json.loads(text)
+    for start, stop in bulk_runs(creds):
+        # A run whose credentials all stand, made of the same inputs as a run of the last build's: copied whole.
+        copied = before.run(signatures[start:stop]) if before is not None and kept is not None \
+            and all(kept[i] is not None for i in range(start, stop)) else None  # type: ignore[index]
+        if copied is not None:
+            members, run_hashes, run_summaries = copied
+            for name in names:
+                parts[name].append(members[name])
+            hashes += run_hashes
+            summaries += run_summaries
+            runs.append((stop - start, {name: len(members[name]) for name in names}))
+            continue
+        bulk = {name: GzipMember() for name in names}
+        for i in range(start, stop):
+            cred = creds[i]
+            stands = kept is not None and kept[i] is not None
+            found = before.texts(signatures[i]) if stands and before is not None else None  # type: ignore[index]
+            if found is not None:
+                text, exported, content_hash, summary = found
             else:
-                if kept is not None:
-                    kept[i] = None
-                doc = credential_document(cred, catalog, config)
-                text = dumps(doc)
-                write(paths.credential_api_path(cred), text)
-                exported = {}
-                for fmt, export in EXPORTERS.items():
-                    exported[fmt] = dumps(export(cred, config))
-                    if config.api_exports:
-                        write(paths.export_path(fmt, cred.id), exported[fmt])
-            content_hash, summary = doc["content_hash"], dumps(credential_summary(doc))
-        bulk[BULK_CREDENTIALS].write_text(text)
-        for fmt in EXPORTERS:
-            bulk[fmt].write_text(exported[fmt])
-        hashes.append(content_hash)
-        summaries.append(summary)
-    return ChunkResult(hashes, summaries, {name: member.finish() for name, member in bulk.items()}, signatures or [])
+                texts = _read_back(cred, config, site) if stands else None
+                if texts is not None:
+                    text, exported = texts
+                    doc = json.loads(text)
+                else:
+                    if kept is not None:
+                        kept[i] = None
+                    doc = credential_document(cred, catalog, config)
+                    text = dumps(doc)
+                    write(paths.credential_api_path(cred), text)
+                    exported = {}
+                    for fmt, export in EXPORTERS.items():
+                        exported[fmt] = dumps(export(cred, config))
+                        if config.api_exports:
+                            write(paths.export_path(fmt, cred.id), exported[fmt])
+                content_hash, summary = doc["content_hash"], dumps(credential_summary(doc))
+            bulk[BULK_CREDENTIALS].write_text(text)
+            for fmt in EXPORTERS:
+                bulk[fmt].write_text(exported[fmt])
+            hashes.append(content_hash)
+            summaries.append(summary)
+        members = {name: member.finish() for name, member in bulk.items()}
+        for name in names:
+            parts[name].append(members[name])
+        runs.append((stop - start, {name: len(members[name]) for name in names}))
+    return ChunkResult(hashes, summaries, {name: b"".join(parts[name]) for name in names}, signatures or [], runs)
 
 
 class _Earlier:
-    """The last build's result for a chunk, by credential signature: the texts of credentials made of the same inputs.
+    """The last build's result for a chunk, by credential signature: the texts of credentials made of the same inputs,
+    and its runs' members, by the signatures of their credentials.
 
-    Each bulk member holds one line per credential, in the chunk's order, so credential i's
-    document and exports are line i of each; the members are decompressed when first asked.
+    Each run's member holds one line per credential of the run, in the chunk's order; a run's
+    members are decompressed when one of its credentials' texts is first asked for.
     """
 
     def __init__(self, result: ChunkResult):
         self.result = result
         self.position = {signature: i for i, signature in enumerate(result.signatures)}
-        self._lines: dict[str, list[str]] | None = None
+        self.runs: list[tuple[int, int, dict[str, tuple[int, int]]]] = []  # [start, stop) and each member's bytes
+        self.by_inputs: dict[bytes, int] = {}  # a run's credentials' signatures, hashed -> its place in `runs`
+        start, offsets = 0, dict.fromkeys(result.bulk, 0)
+        for count, sizes in result.runs:
+            if set(sizes) != set(offsets):
+                break  # not a result this code made: no runs to copy, and the texts are read back from the site
+            self.runs.append((start, start + count, {name: (offsets[name], offsets[name] + sizes[name]) for name in sizes}))
+            self.by_inputs[digest(b"".join(result.signatures[start:start + count]))] = len(self.runs) - 1
+            start += count
+            offsets = {name: offsets[name] + sizes[name] for name in sizes}
+        self._lines: dict[int, dict[str, list[str]]] = {}  # a run's lines, by its place
+
+    def run(self, signatures: list[bytes]) -> tuple[dict[str, bytes], list[str], list[str]] | None:
+        """(each bulk file's member, content hashes, list entries) of the last build's run of credentials made from
+        `signatures`, or None when it had none."""
+        j = self.by_inputs.get(digest(b"".join(signatures)))
+        if j is None:
+            return None
+        start, stop, where = self.runs[j]
+        bulk = self.result.bulk
+        return ({name: bulk[name][a:b] for name, (a, b) in where.items()}, self.result.hashes[start:stop],
+                self.result.summaries[start:stop])
 
     def texts(self, signature: bytes) -> tuple[str, dict[str, str], str, str] | None:
         """(document, exports by format, content hash, list entry) of the credential made from `signature`, or None."""
         i = self.position.get(signature)
         if i is None:
             return None
-        if self._lines is None:
-            self._lines = {name: zlib.decompress(member, 16 + zlib.MAX_WBITS).decode("utf-8").split("\n")
-                           for name, member in self.result.bulk.items()}
-        exported = {name: lines[i] for name, lines in self._lines.items() if name != BULK_CREDENTIALS}
-        return self._lines[BULK_CREDENTIALS][i], exported, self.result.hashes[i], self.result.summaries[i]
+        j = next((j for j, (start, stop, _) in enumerate(self.runs) if start <= i < stop), None)
+        if j is None:
+            return None
+        lines = self._lines.get(j)
+        if lines is None:
+            start, _, where = self.runs[j]
+            lines = self._lines[j] = {
+                name: zlib.decompress(self.result.bulk[name][a:b], 16 + zlib.MAX_WBITS).decode("utf-8").split("\n")
+                for name, (a, b) in where.items()}
+        k = i - self.runs[j][0]
+        exported = {name: run_lines[k] for name, run_lines in lines.items() if name != BULK_CREDENTIALS}
+        return lines[BULK_CREDENTIALS][k], exported, self.result.hashes[i], self.result.summaries[i]
 
 
 def _read_back(cred: Credential, config: Config, site: str) -> tuple[str, dict[str, str]] | None:

@@ -95,8 +95,8 @@ class GzipLines:
     line whose CRC-32 is 0 modulo MEMBER_CUT (or after MEMBER_MAX lines): where a member ends
     depends on its own lines only, so a change to some lines changes their members and no other.
     With `earlier` (the last build's copy of the file), a member whose lines it already holds is
-    copied from it, not compressed again. Compression runs on a thread of its own (in order),
-    beside the main thread's JSON encoding.
+    copied from it, not compressed again. Memory holds one member's lines (at most MEMBER_MAX).
+    Compression runs on a thread of its own (in order), beside the main thread's JSON encoding.
     """
 
     def __init__(self, path: Path, earlier: "MemberCopies | None" = None):
