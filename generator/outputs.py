@@ -258,6 +258,19 @@ class OutputReuse:
         signature = self.old.signature(i) if i is not None else NO_SIGNATURE
         return None if signature == NO_SIGNATURE else self.keep(rel, signature)
 
+    def untouched_since(self, rel: str) -> bool:
+        """Whether the site's `rel` is the file the last build left there (in its manifest, and untouched since)."""
+        i = self.old.index.get(rel)
+        if i is None:
+            return False
+        if self.untouched is not None:
+            return bool(self.untouched[i])
+        try:
+            st = os.stat(os.path.join(self.site_dir, rel))
+        except OSError:
+            return False
+        return _as_recorded(st, self.old.stats, i)
+
     def keep_all(self, rels: list[str], signature: bytes) -> list[tuple[str, Kept]] | None:
         """Keep every one of `rels` made from `signature`, or none of them (None): a unit kept whole or made whole."""
         if self.untouched is None:  # no SiteCheck: `keep` stats each file

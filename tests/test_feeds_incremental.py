@@ -72,12 +72,13 @@ def test_an_edit_keeps_the_list_pages_and_documents_it_does_not_touch(tmp_path, 
     assert json.loads((site / "api/v1/credentials/acme/team-lead.json").read_text())["title"] == {"en": "Team Leadership"}
 
 
-def feeds_stage(catalog: Path, site: Path, cache: Path, jobs: int, clean: bool = False) -> list[str]:
+def feeds_stage(catalog: Path, site: Path, cache: Path, jobs: int, clean: bool = False, **settings) -> list[str]:
     """The feeds stage with the cache into a fresh build folder, its files put into `site`; returns what it wrote."""
-    config = Config(site_dir=site, api_page_size=2)
+    config = Config(site_dir=site, api_page_size=2, **settings)
     staging = site.parent / "building"
     staging.mkdir()
     reuse = OutputReuse(cache, site, staging, clean=clean)
+    reuse.key = b"test"  # the global key, as the build sets it
     results = ResultStore(cache, "feeds", clean=clean)
     write_feeds(read_catalog(catalog, AS_OF), config, staging, jobs=jobs, reuse=reuse, key=b"test", results=results)
     results.commit()
@@ -231,3 +232,42 @@ def test_after_an_edit_only_the_bulk_run_of_the_edited_credential_is_compressed_
     clean = tmp_path / "clean"
     write_feeds(read_catalog(catalog, AS_OF), Config(site_dir=site, api_page_size=2, previous=str(published)), clean)
     assert digest(site / "api") == digest(clean / "api")
+
+
+def test_after_an_edit_the_feed_pages_that_show_the_same_items_are_kept_unmade(tmp_path, catalog_dir, monkeypatch):
+    """An archived feed page of the site with the same number, items and next page is kept without making its text;
+    exactly the pages whose bytes change are made (and feed.json); the feed equals a clean build's."""
+    from generator.feeds import changes
+
+    catalog = catalog_dir(catalog_files())
+    site, cache, published = tmp_path / "site", tmp_path / "cache", tmp_path / "published"
+    # Five items, newest first: data-analysis on feed.json, then pages 4 to 1: sql-basics, team-lead, resilience, old-badge.
+    feeds_stage(catalog, site, cache, jobs=1, clean=True, feed_page_size=1)
+    shutil.copytree(site, published)
+    before = {p.name: p.read_bytes() for p in (site / "api/v1/feed").glob("page-*.json")}
+    assert sorted(before) == ["page-1.json", "page-2.json", "page-3.json", "page-4.json"]
+    made: list[str] = []
+    real = changes._FeedPages._put
+    monkeypatch.setattr(changes._FeedPages, "_put", lambda self, rel, text: made.append(rel) or real(self, rel, text))
+    # resilience's new item goes on feed.json, data-analysis's on a new page 5; page 2 empties, so page 3 now links to 1.
+    (catalog / "beta/credentials/resilience.yml").write_text(
+        simple("resilience", "Resilience at Work, again", "learning-program", "beginner", "2026-06-30"), encoding="utf-8")
+    feeds_stage(catalog, site, cache, jobs=1, feed_page_size=1)
+    after = {p.name: p.read_bytes() for p in (site / "api/v1/feed").glob("page-*.json")}
+    assert sorted(after) == ["page-1.json", "page-3.json", "page-4.json", "page-5.json"]
+    changed = {f"api/v1/feed/{name}" for name, data in after.items() if before.get(name) != data}
+    assert changed == {"api/v1/feed/page-3.json", "api/v1/feed/page-5.json"}
+    assert sorted(made) == sorted(changed | {"api/v1/feed.json"})  # pages 1 and 4 kept unmade
+    clean = tmp_path / "clean"
+    write_feeds(read_catalog(catalog, AS_OF),
+                Config(site_dir=site, api_page_size=2, feed_page_size=1, previous=str(published)), clean)
+    assert digest(site / "api") == digest(clean / "api")
+    # The site's change state rewritten since (the same bytes, another file): the pages are no longer trusted unmade.
+    meta = site / "api/v1/changes/state.json"
+    data = meta.read_bytes()
+    meta.unlink()
+    meta.write_bytes(data)
+    made.clear()
+    (catalog / "acme/credentials/team-lead.yml").write_text(EDIT, encoding="utf-8")
+    feeds_stage(catalog, site, cache, jobs=1, feed_page_size=1)
+    assert len([rel for rel in made if "/feed/page-" in rel]) == len(list((site / "api/v1/feed").glob("page-*.json")))

@@ -418,28 +418,40 @@ class _FeedPages:
     def __init__(self, out: Path, config: Config, sequence: int, reuse: OutputReuse | None):
         self.out, self.config, self.sequence, self.reuse = out, config, sequence, reuse
         self.archive: list[list[int]] = []  # [number, items] of each archived page written or kept, newest first
-        self._held: tuple[int, list[str]] | None = None
+        self._held: tuple[int, list[str], bool, int | None] | None = None  # (number, items, standing, was_next)
         self._folders: set[Path] = set()
         self.first: str | None = None  # the newest archived item
 
-    def add(self, number: int, items: list[str]) -> None:
-        """Archived page `number` (lower than every page added before); an empty page is left out."""
+    def add(self, number: int, items: list[str], standing: bool = False, was_next: int | None = None) -> None:
+        """Archived page `number` (lower than every page added before); an empty page is left out.
+
+        `standing`: the site's page `number` shows these very items, made under this build's code and
+        settings (write_feed checks it), and linked to page `was_next`; if it still is, the site's file
+        is kept without its text being made again.
+        """
         if not items:
             return
         if self._held is not None:
-            self._put(paths.feed_page(self._held[0]), self._document(self._held, number))
+            self._emit(self._held, number)
         else:
             self.first = items[0]
-        self._held = (number, items)
+        self._held = (number, items, standing, was_next)
         self.archive.append([number, len(items)])
 
-    def _document(self, page: tuple[int, list[str]], next_page: int | None) -> str:
-        return dumps_with_items(feed_page_document(self.config, page[0], [], next_page), page[1])
+    def _emit(self, held: tuple[int, list[str], bool, int | None], next_page: int | None) -> None:
+        number, items, standing, was_next = held
+        rel = paths.feed_page(number)
+        if standing and was_next == next_page and self.reuse is not None:
+            entry = self.reuse.keep_as_made(rel)
+            if entry is not None:
+                self.reuse.merge([(rel, entry)])
+                return
+        self._put(rel, dumps_with_items(feed_page_document(self.config, number, [], next_page), items))
 
     def close(self, head: list[str]) -> None:
         """The last archived page, then feed.json with the `head` items."""
         if self._held is not None:
-            self._put(paths.feed_page(self._held[0]), self._document(self._held, None))
+            self._emit(self._held, None)
         newest = self.archive[0][0] if self.archive else None
         number = newest + 1 if newest is not None else 1
         text = dumps_with_items(feed_page_document(self.config, number, [], newest, self.sequence), head)
@@ -450,6 +462,20 @@ class _FeedPages:
         signature = digest(CONTENT, text)
         if self.reuse is None or not keep_page(self.reuse, rel, signature):
             write_page_file(self.out, rel, text, signature, self.reuse, self._folders)
+
+
+def _made_the_site(previous: PreviousBuild | None, reuse: OutputReuse | None) -> bool:
+    """Whether the previous build is the one that made the site in place, under this build's code and settings.
+
+    It is read from the site folder itself, its state.json and log are the files that build left
+    (untouched since), and it was made under the same global key: then each archived page of the
+    site is its page of that log, and one with the same number, items and next page is the same
+    bytes now.
+    """
+    if previous is None or reuse is None or not reuse.old or not reuse.key or reuse.key != reuse.old.key:
+        return False
+    return Path(previous.source) == Path(reuse.site_dir) and all(
+        reuse.untouched_since(rel) for rel in (paths.CHANGES_META, paths.CHANGES_LOG))
 
 
 PAGE_NUMBER_MAX = 10 ** 9  # an archived page's number in a previous state.json above this is not ours: cut afresh
@@ -556,10 +582,11 @@ def write_feed(config: Config, out: Path, changes: list[Change], previous: Previ
             log.write_lines(items)
             pages.add(number, items)
         if old is not None:
-            for number, count in archive:
+            same = _made_the_site(previous, reuse)
+            for k, (number, count) in enumerate(archive):
                 items = kept(old.take(count))
                 log.write_lines(items)
-                pages.add(number, items)
+                pages.add(number, items, same and len(items) == count, archive[k + 1][0] if k + 1 < len(archive) else None)
             if old.take(1):
                 raise PreviousBuildError(f"the previous build's change log ({previous.source}) holds more items than "
                                          "its changes/state.json says: give --previous a build whose files agree")
