@@ -5,11 +5,12 @@ are computed once here, in linear time, so no later stage scans the catalog per 
 """
 from __future__ import annotations
 
+import zlib
 from collections import Counter, defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .cache import RecordStore
 from .errors import CatalogError, Problems
@@ -19,6 +20,24 @@ from .taxonomy import Taxonomy
 from .validate import CatalogReader
 
 RELATED_LIMIT = 4
+
+
+def id_runs(creds: Sequence[Credential], every: int) -> list[tuple[int, int]]:
+    """`creds` cut into runs ([start, stop) ranges): a run ends after each credential whose id's CRC-32 is 0 modulo
+    `every`, or at 4 x `every` credentials.
+
+    The cuts depend on the ids, not on positions: adding or removing a credential changes its own
+    run only, so the build cache reuses the others (the feeds' chunks and bulk runs, the search
+    index's chunks).
+    """
+    runs, start = [], 0
+    for i, cred in enumerate(creds):
+        if zlib.crc32(cred.id.encode("utf-8")) % every == 0 or i + 1 - start >= 4 * every:
+            runs.append((start, i + 1))
+            start = i + 1
+    if start < len(creds):
+        runs.append((start, len(creds)))
+    return runs
 
 
 def list_groups(creds: Iterable[Credential]) -> dict[str, dict]:

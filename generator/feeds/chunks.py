@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..cache import Fingerprints, ResultStore, digest
-from ..catalog import Catalog
+from ..catalog import Catalog, id_runs
 from ..config import Config
 from ..model import Credential
 from ..outputs import made
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # credentials per chunk; fixed, so output never depends on the number of processes
 PARALLEL_MIN = 2000  # below this many credentials one process is quicker than starting more
-BULK_RUN = 256  # credentials a bulk member holds, on average (bulk_runs): files 1-2% larger than members of 1,000; 64 made them 6-11%
+BULK_RUN = 256  # credentials a bulk member holds, on average (bulk_runs): files 2% larger than members of 1,000; 64 made them 6-11%
 CHUNKS_PER_WORKER = 8  # then a worker is replaced, so it copies little of the catalog, however large (processes.py)
 BULK_CREDENTIALS = "credentials"  # ChunkResult.bulk's key for bulk/credentials.ndjson.gz (the others are formats)
 
@@ -69,32 +69,17 @@ def chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
     on average, and at 4 x CHUNK at most. The cuts depend on the ids, not on positions: adding or
     removing a credential changes its own chunk only, and the build cache reuses the others.
     """
-    ranges, start = [], 0
-    for i, cred in enumerate(creds):
-        if zlib.crc32(cred.id.encode("utf-8")) % CHUNK == 0 or i + 1 - start >= 4 * CHUNK:
-            ranges.append((start, i + 1))
-            start = i + 1
-    if start < len(creds) or not ranges:
-        ranges.append((start, len(creds)))
-    return ranges
+    return id_runs(creds, CHUNK) or [(0, 0)]
 
 
 def bulk_runs(creds: Sequence[Credential]) -> list[tuple[int, int]]:
     """A chunk's runs: the [start, stop) ranges of its credentials whose lines make one gzip member of each bulk file.
 
-    A run ends after each credential whose id's CRC-32 is 0 modulo BULK_RUN (or after 4 x
-    BULK_RUN), as chunks end: after an edit, the runs of the chunk that hold no changed credential
-    are copied from the last build's result as compressed, and only the edited one's run is
-    compressed again (ChunkCache.plan), where the whole chunk's member was.
+    Cut by the credentials' ids, as chunks are (catalog.id_runs): after an edit, the runs of the
+    chunk that hold no changed credential are copied from the last build's result as compressed,
+    and only the edited one's run is compressed again (feed_chunk), where the whole chunk's member was.
     """
-    ranges, start = [], 0
-    for i, cred in enumerate(creds):
-        if zlib.crc32(cred.id.encode("utf-8")) % BULK_RUN == 0 or i + 1 - start >= 4 * BULK_RUN:
-            ranges.append((start, i + 1))
-            start = i + 1
-    if start < len(creds):
-        ranges.append((start, len(creds)))
-    return ranges
+    return id_runs(creds, BULK_RUN)
 
 
 def credential_files(cred: Credential, config: Config) -> list[str]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..cache import Fingerprints, digest
-from ..catalog import Catalog
+from ..catalog import Catalog, id_runs
 from ..config import Config
 from ..model import Credential
 from .. import processes
@@ -137,14 +136,7 @@ def _chunks(creds: Sequence[Credential]) -> list[tuple[int, int]]:
     So an added or removed credential changes its own chunk only (the others are stored), and a
     chunk is never longer than 4 * CHUNK.
     """
-    chunks, start = [], 0
-    for i, cred in enumerate(creds):
-        if zlib.crc32(cred.id.encode("utf-8")) % CHUNK == 0 or i + 1 - start >= 4 * CHUNK:
-            chunks.append((start, i + 1))
-            start = i + 1
-    if start < len(creds):
-        chunks.append((start, len(creds)))
-    return chunks
+    return id_runs(creds, CHUNK)
 
 
 @dataclass
