@@ -241,15 +241,7 @@ class OutputReuse:
             signature = _fixed(signature)
         if i is None or old.signatures[i * SIGNATURE:(i + 1) * SIGNATURE] != signature:
             return None
-        if self.untouched is not None:
-            return i if self.untouched[i] else None
-        try:
-            st = os.stat(os.path.join(self.site_dir, rel))
-        except OSError:
-            return None
-        if not _as_recorded(st, old.stats, i):
-            return None  # changed since that build: make it again
-        return i
+        return i if self._untouched(i, rel) else None  # changed since that build: make it again
 
     def keep_as_made(self, rel: str) -> Kept | None:
         """The last build's entry for `rel` if untouched since, whatever it was made from: for a file the caller knows
@@ -261,8 +253,11 @@ class OutputReuse:
     def untouched_since(self, rel: str) -> bool:
         """Whether the site's `rel` is the file the last build left there (in its manifest, and untouched since)."""
         i = self.old.index.get(rel)
-        if i is None:
-            return False
+        return i is not None and self._untouched(i, rel)
+
+    def _untouched(self, i: int, rel: str) -> bool:
+        """Whether the site's `rel`, entry `i` of the last manifest, is as that build recorded it (SiteCheck's answer,
+        else a stat)."""
         if self.untouched is not None:
             return bool(self.untouched[i])
         try:
