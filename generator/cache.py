@@ -199,7 +199,7 @@ def sign_as(kind: type, stand_in: Callable[[Any, "Fingerprints"], Any]) -> None:
     The stand-in must hold everything of the object a page can show (records by fingerprint). A
     list page's Pager, say: its numbers and its hundred records' fingerprints joined, in one call,
     where pickling it called the hook once for each of its objects (141 calls a list page, against
-    41 now).
+    66 now, measured over the 100,000-record catalog's list pages).
     """
     _SIGNED_AS[kind] = stand_in
 
