@@ -7,6 +7,7 @@ site in one rename. `mkdocs build -f site_config.yml` runs the same catalog stag
 """
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import pickle
@@ -348,9 +349,15 @@ def build_narrative(mk: MkDocsConfig, config: Config, catalog: Catalog, out: Pat
 
 @contextmanager
 def staging(site_dir: Path) -> Iterator[Path]:
-    """A fresh build folder next to `site_dir`, removed again if the build fails."""
+    """A fresh build folder next to `site_dir`, removed again if the build fails.
+
+    Build folders left beside the site by builds stopped where no handler runs (SIGKILL, a machine
+    losing power) are deleted first, by a detached process (see _left_by_stopped_builds).
+    """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    for left in _left_by_stopped_builds(site_dir):
+        remove_later(left)
     tmp = site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -360,6 +367,33 @@ def staging(site_dir: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _left_by_stopped_builds(site_dir: Path) -> list[Path]:
+    """The `.<site>.building-<pid>` folders beside `site_dir` whose process is gone.
+
+    A folder whose number is a running process's is kept: it may be another build's, under way. A
+    process that has since taken the number keeps the folder until it ends, which wastes space but
+    never deletes a build in progress. (`.<site>.old-<pid>` folders are not taken: the detached
+    process deleting one outlives the build whose number it bears.)
+    """
+    prefix = f".{site_dir.name}.building-"
+    left = []
+    for folder in site_dir.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = folder.name[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)) and folder.is_dir():
+            left.append(folder)
+    return sorted(left)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def swap(tmp: Path, site_dir: Path) -> None:

@@ -296,3 +296,32 @@ def test_staging_and_swap_replace_the_site_whole(tmp_path):
     assert sorted(p.name for p in site.iterdir()) == ["new.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     shutil.rmtree(site)
+
+
+def test_staging_deletes_build_folders_that_stopped_builds_left(tmp_path):
+    """A build killed outright leaves its `.site.building-<pid>`; the next build deletes it, not another's under way."""
+    from generator.build import staging
+
+    site = tmp_path / "site"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stopped = tmp_path / f".site.building-{gone.pid}"
+        (stopped / "credentials").mkdir(parents=True)
+        (stopped / "credentials" / "half.html").write_text("half")
+        running = tmp_path / f".site.building-{alive.pid}"
+        running.mkdir()
+        others = [tmp_path / ".site.building-notanumber", tmp_path / f".other.building-{gone.pid}"]
+        for folder in others:
+            folder.mkdir()
+        with staging(site) as tmp:
+            assert tmp.name == f".site.building-{os.getpid()}"
+        deadline = time.monotonic() + 30  # deleted by a detached process
+        while stopped.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not stopped.exists()
+        assert running.is_dir() and all(folder.is_dir() for folder in others)
+    finally:
+        alive.kill()
+        alive.wait()
