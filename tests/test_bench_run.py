@@ -50,6 +50,10 @@ def test_bench_run_prints_every_stage_for_a_small_catalog(tmp_path):
     edit = re.search(r"^\| 300 \| \*\*\d+\.\d\*\* \|.* \| \*\*(\d+\.\d)\*\* \|$", done.stdout, re.M)
     assert edit, done.stdout  # the edited record's rebuild, and the edit undone by the `credcat build` command
     assert 0 < float(edit.group(1)) < 600
+    disk = re.search(r"^The kernel's part of each whole build's CPU .*300: (\d+\.\d) s of its (\d+\.\d) s, "
+                     r"an empty file made in (\d+) µs of CPU just before\.", done.stdout, re.M)
+    assert disk, done.stdout
+    assert 0 <= float(disk.group(1)) <= float(disk.group(2)) and int(disk.group(3)) > 0
     assert not (tmp_path / "site-300").exists() and not (tmp_path / "floor-300").exists()
     assert not (tmp_path / ".trash").exists()  # everything set aside is gone once the run is done
     assert (tmp_path / "catalog-300").is_dir()  # the catalog is kept for the next run
@@ -127,3 +131,13 @@ def test_the_peak_sampler_adds_no_thread_to_the_measured_process_and_counts_its_
         for fd in (ready_read, ready_write, go_read, go_write):
             os.close(fd)
         sampler.close()
+
+
+def test_creation_cost_times_file_making_and_deletes_nothing(tmp_path):
+    """The disk probe makes PROBE_FILES empty files and sets them aside whole, to go with the run's trash."""
+    run = _bench_run()
+    cost = run.creation_cost(tmp_path)
+    assert cost > 0
+    assert [p.name for p in tmp_path.iterdir()] == [run.TRASH]
+    (probe,) = (tmp_path / run.TRASH).iterdir()
+    assert probe.name.startswith("probe-") and len(list(probe.iterdir())) == run.PROBE_FILES
