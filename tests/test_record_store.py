@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +22,8 @@ import pytest
 from generator import validate
 from generator.cache import RACY_NS, RecordStore, dump_record, load_record, record_references
 from generator.validate import CatalogReader
+
+ROOT = Path(__file__).resolve().parents[1]
 
 AS_OF = "2026-11-29"
 RECORD = """\
@@ -402,3 +406,15 @@ def test_results_are_written_as_they_come_not_held_to_the_end(tmp_path, monkeypa
     results.commit()
     assert _rows(results.path, "results") == 3 and results.get(b"old") is None and results.get(b"new2") == "x" * 2000
     results.close()
+
+
+def test_store_load_bench_times_both_ways_and_finds_no_record_different(tmp_path):
+    """bench/store_load.py: the makers against the classes' __init__, side by side; both make the same records."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "store_load.py"), "--size", "150", "--rounds", "1",
+                           "--work", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr + done.stdout
+    row = [line for line in done.stdout.splitlines() if line.startswith("| 150 |")]
+    assert row, done.stdout
+    cells = [cell.strip() for cell in row[0].strip("|").split("|")]
+    assert cells[-1] == "0"  # records that differ
+    assert float(cells[2].removesuffix(" s CPU")) > 0 and float(cells[3].removesuffix(" s CPU")) > 0
