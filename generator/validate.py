@@ -10,7 +10,6 @@ import gc
 import multiprocessing
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Optional
@@ -52,24 +51,6 @@ class _Todo(NamedTuple):
     key: bytes  # hash of the context, the name and the file's bytes (empty without a store)
     stat: str | None  # file_stat, taken before the file was read
     stored: bool  # the store holds a result for this very key
-
-
-@contextmanager
-def _made_frozen() -> Iterator[None]:
-    """No collection while the block makes records, which are then frozen.
-
-    Records are long-lived (tens of tracked objects each): collecting while they are made finds
-    nothing to free, yet walks them all; and unfrozen, every later collection walks all records
-    so far again, and reading grows quadratic.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 def _read_bytes(file: Path | str) -> bytes:
@@ -330,7 +311,7 @@ class CatalogReader:
                                        for todo, hit in zip(batch, found) if hit is None]))
         results: list[tuple[Checked, bytes]] = []
         references = self._references
-        with _made_frozen():
+        with processes.made_frozen():
             for todo, hit in zip(batch, found):
                 if hit is None:
                     payload = next(fresh)
@@ -362,7 +343,7 @@ class CatalogReader:
         payload = self.store.segment(name, keys)
         if payload is None:
             return None
-        with _made_frozen():
+        with processes.made_frozen():
             try:
                 found = load_record(payload, self._references)
             except Exception:  # noqa: BLE001 - a damaged segment: the files' own rows are read instead

@@ -156,3 +156,26 @@ def test_background_runs_nothing_while_another_thread_runs_and_close_is_safe_aft
     assert done.result() == b"done"
     done.close()
     done.close()  # nothing left to stop, no descriptor closed twice
+
+
+def test_made_frozen_collects_nothing_within_and_freezes_what_it_made() -> None:
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with processes.frozen():  # as in a build, which hands everything back at its end
+            before = gc.get_freeze_count()
+            with processes.made_frozen():
+                assert not gc.isenabled()
+                made = [[i] for i in range(1000)]
+            assert gc.isenabled()  # as it was before the block
+            assert gc.get_freeze_count() >= before + len(made)
+            gc.disable()
+            with processes.made_frozen():
+                pass
+            assert not gc.isenabled()  # left as it was found: off
+            gc.enable()
+        assert gc.get_freeze_count() == 0
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -491,7 +491,8 @@ def _load_related(folder: Path, key: bytes, site: bytes = b"") -> tuple[dict[str
     try:
         with open(folder / RELATED_FILE, "rb") as fh:
             data = fh.read()
-        made_with, answers, marks = marshal.loads(data)
+        with processes.made_frozen():  # kept to the build's end: frozen, not walked by every collection
+            made_with, answers, marks = marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError):  # none, damaged, or another format (an earlier credcat's pickle)
         return {}, None
     if made_with != key or not isinstance(answers, dict):
