@@ -11,7 +11,6 @@ the two must give the same bytes).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -52,16 +51,10 @@ def timed(encode, values: list) -> tuple[float, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="json_text.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=10_000, help="number of synthetic credentials (default 10,000)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/var/tmp/credcat-bench"), help="scratch folder")
-    parser.add_argument("--rounds", type=int, default=3, help="passes of each encoder; the best is reported")
-    args = parser.parse_args(argv)
-    from synth import generated
+    from synth import side_by_side
 
-    args.work.mkdir(parents=True, exist_ok=True)
-    values = feed_values(generated(args.size, args.work / f"catalog-{args.size}-{args.seed}", args.seed))
+    args, root = side_by_side(argv, "json_text.py", __doc__, 3, "of each encoder")
+    values = feed_values(root)
     ours = standard = float("inf")
     for _ in range(max(1, args.rounds)):  # alternating, so both see the same state of the machine
         seconds, texts = timed(canonical, values)

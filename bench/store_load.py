@@ -18,7 +18,6 @@ two (0 is expected: both must make equal records).
 """
 from __future__ import annotations
 
-import argparse
 import gc
 import shutil
 import sys
@@ -60,16 +59,9 @@ def timed_load(payloads: list[bytes], references: dict) -> tuple[float, list]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="store_load.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=10_000, help="number of synthetic credentials (default 10,000)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/var/tmp/credcat-bench"), help="scratch folder")
-    parser.add_argument("--rounds", type=int, default=4, help="passes each way; the best is reported")
-    args = parser.parse_args(argv)
-    from synth import generated
+    from synth import side_by_side
 
-    args.work.mkdir(parents=True, exist_ok=True)
-    root = generated(args.size, args.work / f"catalog-{args.size}-{args.seed}", args.seed)
+    args, root = side_by_side(argv, "store_load.py", __doc__, 4, "each way")
     payloads, providers = stored_segments(root, args.work / f"store-load-{args.size}-{args.seed}")
     ours = reference = float("inf")
     for _ in range(max(1, args.rounds)):  # alternating, so both see the same state of the machine

@@ -1233,6 +1233,19 @@ def generated(n: int, out: Path, seed: int = 1) -> Path:
     return out
 
 
+def side_by_side(argv: list[str] | None, prog: str, doc: str, rounds: int, what: str) -> tuple[argparse.Namespace, Path]:
+    """The options of a script that times two ways side by side over a synthetic catalog (--size, --seed, --work,
+    --rounds), and that catalog, generated once under --work."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n")[0])
+    parser.add_argument("--size", type=int, default=10_000, help="number of synthetic credentials (default 10,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/var/tmp/credcat-bench"), help="scratch folder")
+    parser.add_argument("--rounds", type=int, default=rounds, help=f"passes {what}; the best is reported")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    return args, generated(args.size, args.work / f"catalog-{args.size}-{args.seed}", args.seed)
+
+
 def generate(
     n: int, out: Path, seed: int = 1, taxonomy: Path | None = None, jobs: int = 1
 ) -> tuple[int, int]:
