@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -313,3 +315,18 @@ def test_a_list_page_is_signed_by_every_field_of_its_pager_and_its_records_finge
         assert fingerprints.signature(b"key", {"pager": replace(pager, **{name: value})}) != base, name
     edited = Fingerprints({**catalog.fingerprints, pager.items[4].id: b"\x00" * 16})
     assert edited.signature(b"key", {"pager": pager}) != base
+
+
+def test_lists_bench_times_both_ways_and_finds_every_list_in_the_same_order(tmp_path):
+    """bench/lists.py: listing_order and prepare_lists against one sort on the key tuple, side by side."""
+    bench = Path(__file__).resolve().parents[1] / "bench" / "lists.py"
+    done = subprocess.run([sys.executable, str(bench), "--size", "150", "--rounds", "1", "--work", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "lists in a different order: 0" in done.stdout
+    rows = [line for line in done.stdout.splitlines() if line.startswith(("| the whole catalog |", "| every list ("))]
+    assert len(rows) == 2, done.stdout
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert int(cells[1].replace(",", "")) >= 150
+        assert float(cells[2].removesuffix(" s CPU")) >= 0 and float(cells[3].removesuffix(" s CPU")) >= 0
