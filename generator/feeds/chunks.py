@@ -134,18 +134,8 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
         if stamps is not None:
             stamps[rel] = stamped
 
-    for start, stop in bulk_runs(creds):
-        # A run whose credentials all stand, made of the same inputs as a run of the last build's: copied whole.
-        copied = before.run(signatures[start:stop]) if before is not None and kept is not None \
-            and all(kept[i] is not None for i in range(start, stop)) else None  # type: ignore[index]
-        if copied is not None:
-            members, run_hashes, run_summaries = copied
-            for name in names:
-                parts[name].append(members[name])
-            hashes += run_hashes
-            summaries += run_summaries
-            runs.append((stop - start, {name: len(members[name]) for name in names}))
-            continue
+    def make_run(start: int, stop: int) -> dict[str, bytes]:
+        """The run's member of each bulk file, its credentials' texts taken or made (their hashes and entries noted)."""
         bulk = {name: GzipMember() for name in names}
         for i in range(start, stop):
             cred = creds[i]
@@ -175,7 +165,18 @@ def feed_chunk(creds: Sequence[Credential], catalog: Catalog, config: Config, ro
                 bulk[fmt].write_text(exported[fmt])
             hashes.append(content_hash)
             summaries.append(summary)
-        members = {name: member.finish() for name, member in bulk.items()}
+        return {name: member.finish() for name, member in bulk.items()}
+
+    for start, stop in bulk_runs(creds):
+        # A run whose credentials all stand, made of the same inputs as a run of the last build's: copied whole.
+        copied = before.run(signatures[start:stop]) if before is not None and kept is not None \
+            and all(kept[i] is not None for i in range(start, stop)) else None  # type: ignore[index]
+        if copied is not None:
+            members, run_hashes, run_summaries = copied
+            hashes += run_hashes
+            summaries += run_summaries
+        else:
+            members = make_run(start, stop)
         for name in names:
             parts[name].append(members[name])
         runs.append((stop - start, {name: len(members[name]) for name in names}))
