@@ -56,7 +56,7 @@ def alternated(rounds: int, ours, reference) -> tuple[float, float, object, obje
 def prepared(catalog) -> list:
     """prepare_lists, then every list in the order it prepared (what the render stage reads)."""
     pages.prepare_lists(catalog)
-    return [pages._order(creds) for creds in catalog_lists(catalog)]
+    return [pages.in_order(creds) for creds in catalog_lists(catalog)]
 
 
 def main(argv: list[str] | None = None) -> int:

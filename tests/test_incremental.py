@@ -156,6 +156,20 @@ def test_change_the_taxonomy(tmp_path, catalog):
     assert "SQL databases" in page
 
 
+def test_change_the_taxonomy_where_only_skill_pages_show_it(tmp_path, catalog):
+    """Synonyms are shown on a skill's own page, not in the records: a named skill's and an unnamed one's."""
+    taxonomy = catalog / "taxonomy/skills.yml"
+
+    def resynonym() -> None:
+        text = taxonomy.read_text(encoding="utf-8")
+        text = text.replace("[python programming]", "[python programming, py]").replace("[grit, perseverance]", "[grit]")
+        taxonomy.write_text(text, encoding="utf-8")
+
+    assert_incremental_equals_clean(tmp_path, catalog, resynonym)
+    assert "python programming, py" in (tmp_path / "site/skills/python/index.html").read_text(encoding="utf-8")
+    assert "perseverance" not in (tmp_path / "site/skills/resilience/index.html").read_text(encoding="utf-8")
+
+
 def test_change_a_template(tmp_path, catalog):
     template = REPO / "theme/templates/credential.html"
     original = template.read_bytes()
@@ -655,6 +669,51 @@ def test_pages_whose_inputs_are_unchanged_stand_by_the_marks_unsigned(tmp_path, 
     assert signed == []  # nothing changed: every page stands unsigned
 
 
+def _signed_pages(monkeypatch) -> list[str]:
+    """The paths of the pages other than credentials' whose signature a build computes (render._kept_page)."""
+    import generator.render as render
+
+    signed: list[str] = []
+    real = render._kept_page
+
+    def spy(job, spec):
+        signed.append(spec.path)
+        return real(job, spec)
+
+    monkeypatch.setattr(render, "_kept_page", spy)
+    return signed
+
+
+def test_lists_whose_credentials_are_unchanged_stand_by_the_marks_unsigned(tmp_path, catalog, monkeypatch):
+    """After an edit, only the lists holding the edited record (and the pages that are not lists) are signed; a
+    standing list's page that was changed by hand is made again."""
+    import marshal
+
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    run(site, catalog, jobs=1)
+    published = tmp_path / "published"
+    shutil.copytree(site, published, symlinks=True)
+    lists = marshal.loads((tmp_path / "cache/related.marshal").read_bytes())[2][5]  # Marks.lists
+    holding = {prefix for prefix, (_, ids) in lists.items() if "beta/python-for-analysts" in ids}
+    assert {"providers/beta/", "browse/type/course/"} <= holding and "providers/acme/" not in holding
+    not_lists = {"providers/", "skills/", "browse/", "stats/", "compare/", "search/"}
+    signed = _signed_pages(monkeypatch)
+    (catalog / "beta/credentials/python-for-analysts.yml").write_text(
+        BETA.replace("Python and SQL for analysts.", "Python and SQL for analysts, with exercises."))
+    (site / "providers/acme/index.html").write_text("changed by hand", encoding="utf-8")
+    run(site, catalog, jobs=1)
+    assert set(signed) == not_lists | holding | {"providers/acme/"}  # the page changed by hand is signed and made
+    assert "with exercises" in (site / "providers/beta/index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "clean-cache"))
+    run(tmp_path / "clean", catalog, clean=True, previous=str(published))
+    assert digest(site) == digest(tmp_path / "clean")
+    monkeypatch.setenv("CREDCAT_CACHE_DIR", str(tmp_path / "cache"))
+    signed.clear()
+    run(site, catalog, jobs=1)
+    assert set(signed) == not_lists  # nothing changed: every list stands unsigned
+
+
 def test_marks_of_a_build_that_did_not_make_the_site_are_not_trusted(tmp_path, catalog, monkeypatch):
     """A build stopped after its render stage wrote related.marshal leaves the site as it was: the next build
     must not take that build's Marks as the site's (they would say the edited pages are unchanged)."""
@@ -756,11 +815,12 @@ def test_the_pages_found_unsure_from_what_changed_are_those_the_rule_finds_page_
 
     from generator.cache import Fingerprints
     from generator.catalog import read_catalog
-    from generator.render import Marks, _standing, marks_of, related_index
+    from generator.config import Config
+    from generator.render import Marks, _changes, _standing, marks_of, related_index
 
     catalog = read_catalog(Path(__file__).resolve().parents[1] / "catalog", "2026-11-29")
     index = related_index(catalog)
-    now = marks_of(catalog, Fingerprints(catalog.fingerprints), index)
+    now = marks_of(catalog, Config(), Fingerprints(catalog.fingerprints), index)
     assert now is not None and any(cred.part_of for cred in catalog.credentials) \
         and any(cred.leads_to for cred in catalog.credentials)
     related = {cred.id: (b"", [other.id for other in index.related(cred)]) for cred in catalog.credentials}
@@ -783,8 +843,9 @@ def test_the_pages_found_unsure_from_what_changed_are_those_the_rule_finds_page_
         if rng.random() < 0.3:
             target = rng.choice(linked)
             (part_of if target in part_of else leads_to)[target] = ["someone/else"]
-        last = Marks(records, providers, heads, part_of, leads_to)
-        job = SimpleNamespace(last=last, marks=now, catalog=catalog, related=related)
+        last = Marks(records, providers, heads, part_of, leads_to, now.lists)
+        job = SimpleNamespace(last=last, marks=now, catalog=catalog, related=related,
+                              changed=_changes(last, now, catalog))
         unsure = _standing(job)
         found = {cred.id for cred in catalog.credentials if cred.id not in unsure}
         assert found == _stands_by_asking_each_page(last, now, catalog, related), seed

@@ -92,7 +92,7 @@ def test_lists_prepared_beforehand_are_in_listing_order(tmp_path):
     assert any(cred.retired for cred in catalog.credentials)
     pages_module.prepare_lists(catalog)
     try:
-        assert [[cred.id for cred in pages_module._order(creds)] for creds in lists] == expected
+        assert [[cred.id for cred in pages_module.in_order(creds)] for creds in lists] == expected
     finally:
         pages_module.forget_lists()
 
@@ -274,7 +274,7 @@ def test_every_list_is_prepared_in_listing_order_retired_last_then_title_then_id
     from dataclasses import replace
 
     from generator.catalog import Catalog
-    from generator.render.pages import _order, forget_lists, listing_order, prepare_lists
+    from generator.render.pages import in_order, forget_lists, listing_order, prepare_lists
 
     bundled = read_catalog(REPO / "catalog", AS_OF)
     rng = random.Random(7)
@@ -289,9 +289,9 @@ def test_every_list_is_prepared_in_listing_order_retired_last_then_title_then_id
     try:
         for creds_of_list in lists:
             expected = sorted(creds_of_list, key=lambda c: (c.retired, c.name.casefold(), c.id))
-            assert [c.id for c in _order(creds_of_list)] == [c.id for c in expected]
+            assert [c.id for c in in_order(creds_of_list)] == [c.id for c in expected]
             assert [c.id for c in listing_order(creds_of_list)] == [c.id for c in expected]
-        assert _order(creds[:5]) == sorted(creds[:5], key=lambda c: (c.retired, c.name.casefold(), c.id))  # not a list of the catalog
+        assert in_order(creds[:5]) == sorted(creds[:5], key=lambda c: (c.retired, c.name.casefold(), c.id))  # not a list of the catalog
     finally:
         forget_lists()
 

@@ -25,8 +25,8 @@ from ..jsonld import script_json
 
 from . import cards
 from . import format as fmt
-from .pages import (PageSpec, browse_groups, credential_page, forget_lists, group_sizes, page_groups,
-                    prepare_lists, related_index)
+from .pages import (PageSpec, browse_groups, credential_page, forget_lists, group_sizes, in_order, list_page_count,
+                    list_sources, page_groups, page_path, prepare_lists, related_index)
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -122,16 +122,18 @@ class _Job:
     ready: dict[int, list[PageSpec]]  # the pages of the groups that are not lists, made before the workers were forked
     todo: Sequence[int] = ()  # positions in catalog.credentials of the pages to make or check: "credentials" tasks slice this
     work: int = 0  # what the tasks hold: their credential pages, plus the credentials their list pages list
-    marks: "Marks | None" = None  # what this build's credential pages are made of (see Marks)
+    marks: "Marks | None" = None  # what this build's pages are made of (see Marks)
     last: "Marks | None" = None  # the same of the build that made the site, when its related.marshal is the site's
+    changed: set[str] | None = None  # by the two builds' Marks, the credentials changed, added or gone (_changes)
 
 
 class Marks(NamedTuple):
-    """What the credential pages of a build are made of, besides the global key and the related answers.
+    """What the pages of a build are made of, besides the global key and the related answers.
 
     Kept in related.marshal with the answers, so a later build can tell a page whose inputs are all
-    unchanged without signing it (`_standing`): each record's fingerprint, each provider's, each
-    skill's RelatedIndex.head_key, and who links to each credential.
+    unchanged without signing it: for credential pages (`_standing`) each record's fingerprint,
+    each provider's, each skill's RelatedIndex.head_key, and who links to each credential; for
+    list pages (`_standing_lists`) each list's head and its credentials in order (`list_marks`).
     """
 
     records: dict[str, bytes]
@@ -139,21 +141,64 @@ class Marks(NamedTuple):
     heads: dict[str, bytes]
     part_of_reverse: dict[str, list[str]]
     leads_to_reverse: dict[str, list[str]]
+    lists: dict[str, tuple[bytes, list[str]]]
 
 
-def marks_of(catalog: Catalog, fingerprints: Fingerprints, index) -> Marks | None:
+def marks_of(catalog: Catalog, config: Config, fingerprints: Fingerprints, index) -> Marks | None:
     """This catalog's Marks; None when a record has no fingerprint from the validate stage (tests, benchmarks)."""
     records = catalog.fingerprints
     if len(records) != len(catalog.credentials) or not all(cred.id in records for cred in catalog.credentials):
         return None
     return Marks(dict(records), {pid: fingerprints.provider(p) for pid, p in catalog.providers.items()},
                  {sid: index.head_key(sid) for sid in catalog.by_skill},
-                 catalog.part_of_reverse, catalog.leads_to_reverse)
+                 catalog.part_of_reverse, catalog.leads_to_reverse, list_marks(catalog, config, fingerprints))
+
+
+def list_marks(catalog: Catalog, config: Config, fingerprints: Fingerprints) -> dict[str, tuple[bytes, list[str]]]:
+    """For each list (provider, skill, browse), by its first page's path: (its head, the ids of its credentials in
+    listing order).
+
+    Every page of a list is made of the same values but its pager (its page number, the list's
+    length, its slice of the list): the head is the signature of the first page's values without
+    the pager. Equal heads, the same ids in the same order and none of those credentials changed
+    (by fingerprint) give every page of the list the signature it had: `_standing_lists`.
+    """
+    found: dict[str, tuple[bytes, list[str]]] = {}
+    for group, source in zip(page_groups(catalog, config), list_sources(catalog)):
+        if source is None:
+            continue
+        first = next(group(pages=range(1, 2)))
+        values = {name: value for name, value in first.context.items() if name != "pager"}
+        head = fingerprints.signature(first.template, first.name, first.description, values, first.jsonld,
+                                      first.styles, first.scripts)
+        found[source[0]] = (head, [cred.id for cred in in_order(source[1])])
+    return found
+
+
+def _changes(last: Marks, now: Marks, catalog: Catalog) -> set[str]:
+    """The credentials changed, added or gone between two builds' Marks (a changed provider changes each of its)."""
+    changed = {cid for cid, fp in now.records.items() if last.records.get(cid) != fp}
+    changed.update(cid for cid in last.records if cid not in now.records)
+    providers = {pid for pid, fp in now.providers.items() if last.providers.get(pid) != fp}
+    if providers:
+        changed.update(cred.id for cred in catalog.credentials if cred.provider.id in providers)
+    return changed
+
+
+def _standing_lists(job: _Job) -> set[str]:
+    """The lists (by their first page's path) whose every page is made of what the site's were, by the two builds'
+    Marks: the same head, the same credentials in the same order, none of them changed. Empty without Marks."""
+    last, now, changed = job.last, job.marks, job.changed
+    if last is None or now is None or changed is None:
+        return set()
+    return {prefix for prefix, (head, ids) in now.lists.items()
+            if last.lists.get(prefix) == (head, ids) and changed.isdisjoint(ids)}
 
 
 def _standing(job: _Job) -> set[str] | None:
     """The ids of the credentials whose pages may not be made of what the site's were, given the related ids the
-    last build chose for each: from the two builds' Marks, no hash a page; None without them.
+    last build chose for each: from the two builds' Marks (and `job.changed`, their `_changes`), no hash a page;
+    None without them.
 
     A page's signature (credential_signature) is a hash of the global key (the same: related.marshal
     is read only under it), the record's fingerprint and its provider's, and those of its related
@@ -164,16 +209,10 @@ def _standing(job: _Job) -> set[str] | None:
     do not stand are found from what changed (by the catalog's lists and links, and one pass over
     the last build's related answers), not by asking each page.
     """
-    last, now = job.last, job.marks
-    if last is None or now is None:
+    last, now, changed = job.last, job.marks, job.changed
+    if last is None or now is None or changed is None:
         return None
     catalog = job.catalog
-    gone = [cid for cid in last.records if cid not in now.records]
-    changed = {cid for cid, fp in now.records.items() if last.records.get(cid) != fp}
-    changed.update(gone)
-    providers = {pid for pid, fp in now.providers.items() if last.providers.get(pid) != fp}
-    if providers:
-        changed.update(cred.id for cred in catalog.credentials if cred.provider.id in providers)
     skills = {sid for sid in last.heads.keys() | now.heads.keys() if last.heads.get(sid) != now.heads.get(sid)}
     linked_to = {cid for old, new in ((last.part_of_reverse, now.part_of_reverse),
                                       (last.leads_to_reverse, now.leads_to_reverse))
@@ -334,23 +373,46 @@ def _kept_page(job: _Job, spec: PageSpec) -> tuple[str, Kept | bytes | None]:
 def _plan_groups(job: _Job, weights: list[int], planned: list) -> tuple[list[tuple[int, range | None]], list[int]]:
     """Keep, here, every unit of list pages (and other pages) that stands whole; return the other units and their weights.
 
-    A unit's pages are signed as a task signs them; when each stands, its entries go into
-    `planned`, else the whole unit is left to a task (which signs them again, keeps those that
-    stand and makes the rest).
+    The pages of a list that stands by the Marks (`_standing_lists`) are kept unsigned, each while
+    its file is untouched. Any other unit's pages are signed as a task signs them. When each of a
+    unit's pages stands, its entries go into `planned`, else the whole unit is left to a task
+    (which signs them again, keeps those that stand and makes the rest).
     """
     groups = page_groups(job.catalog, job.config)
+    sources = list_sources(job.catalog)
+    standing = _standing_lists(job)
     left: list[tuple[int, range | None]] = []
     left_weights: list[int] = []
     entries: list = []
     for (i, numbers), weight in zip(job.units, weights):
-        found = [_kept_page(job, spec) for spec in (job.ready[i] if i in job.ready else groups[i](pages=numbers))]
-        if all(type(entry) is int for _, entry in found):
+        source = sources[i]
+        if source is not None and source[0] in standing:
+            found = _kept_list_pages(job, source, numbers)
+        else:
+            found = [_kept_page(job, spec) for spec in (job.ready[i] if i in job.ready else groups[i](pages=numbers))]
+        if found is not None and all(type(entry) is int for _, entry in found):
             entries += found
         else:
             left.append((i, numbers))
             left_weights.append(weight)
     planned.append((len(entries), 0, entries, []))
     return left, left_weights
+
+
+def _kept_list_pages(job: _Job, source: tuple[str, Sequence[Credential]],
+                     numbers: range | None) -> list[tuple[str, Kept]] | None:
+    """(file, kept entry) of pages `numbers` (None: all) of a list that stands, each left as the last build made it;
+    None if one of them is not (its file changed since, or it is not in the manifest)."""
+    assert job.reuse is not None
+    prefix, creds = source
+    found: list[tuple[str, Kept]] = []
+    for number in numbers if numbers is not None else range(1, list_page_count(len(creds), job.config) + 1):
+        rel = f"{page_path(prefix, number)}index.html"
+        entry = job.reuse.keep_as_made(rel)
+        if entry is None:
+            return None
+        found.append((rel, entry))
+    return found
 
 
 def _units(config: Config, sizes: list[tuple[int, int]]) -> tuple[list[tuple[int, range | None]], list[int]]:
@@ -408,14 +470,15 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
     ready = {i: list(groups[i]()) for i, (_, pages) in enumerate(sizes) if not pages}
     units, weights = _units(config, sizes)
     fingerprints = Fingerprints(catalog.fingerprints)
+    marks = marks_of(catalog, config, fingerprints, related_index(catalog)) if reuse is not None else None
     job = _Job(catalog, config, shell, root, reuse, key, fingerprints, known or {}, units, ready,
-               range(len(catalog.credentials)), last=last,
-               marks=marks_of(catalog, fingerprints, related_index(catalog)) if reuse is not None else None)
+               range(len(catalog.credentials)), marks=marks, last=last,
+               changed=_changes(last, marks, catalog) if last is not None and marks is not None else None)
     if reuse is not None and reuse.old and planned is not None:
         job.todo = _plan_credentials(job, planned, advance)
-        job.last = None  # only planning reads the last build's Marks: not held while the workers run
         if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
             job.units, weights = _plan_groups(job, weights, planned)
+    job.last = job.changed = None  # only planning reads the last build's Marks: not held while the workers run
     tasks = _slices(len(job.todo), weights)
     job.work = len(job.todo) + sum(weights)
     env = environment()

@@ -45,6 +45,11 @@ class PageSpec:
         return self.path.count("/")
 
 
+def page_path(prefix: str, number: int) -> str:
+    """The site-relative path of page `number` of the list whose first page is `prefix`."""
+    return prefix if number == 1 else f"{prefix}page/{number}/"
+
+
 @dataclass(frozen=True)
 class Pager:
     """One page of a paginated list."""
@@ -58,7 +63,7 @@ class Pager:
 
     def path_of(self, number: int) -> str:
         """The site-relative path of page `number` of this list."""
-        return self.prefix if number == 1 else f"{self.prefix}page/{number}/"
+        return page_path(self.prefix, number)
 
     @property
     def path(self) -> str:
@@ -145,8 +150,8 @@ def forget_lists() -> None:
     _PREPARED.clear()
 
 
-def _order(creds: Sequence[Credential]) -> list[Credential]:
-    """A catalog list in listing order: sorted beforehand if it was."""
+def in_order(creds: Sequence[Credential]) -> list[Credential]:
+    """A catalog list in listing order: sorted beforehand (prepare_lists) if it was."""
     found = _PREPARED.get(id(creds))
     return found[1] if found is not None and found[0] is creds else listing_order(creds)
 
@@ -170,7 +175,7 @@ def list_page_count(count: int, config: Config) -> int:
 def _list_pages(creds: Sequence[Credential], config: Config, prefix: str, template: str, name: str,
                 description: str, context: dict, pages: range | None = None) -> Iterator[PageSpec]:
     """The pages of a list (`pages`: just these page numbers, 1-based)."""
-    for pager in paginate(_order(creds), config.browse_page_size, prefix, pages):
+    for pager in paginate(in_order(creds), config.browse_page_size, prefix, pages):
         suffix = f" (page {pager.number} of {pager.count})" if pager.count > 1 else ""
         yield PageSpec(pager.path, template, name + suffix, description,
                        {**context, "pager": pager, "heading": name},
@@ -387,19 +392,25 @@ def page_groups(catalog: Catalog, config: Config) -> list[Callable[..., Iterator
     return groups
 
 
+def list_sources(catalog: Catalog) -> list[tuple[str, Sequence[Credential]] | None]:
+    """For each of `page_groups`: (its first page's path, the credentials it lists) if it is a list, else None."""
+    sources: list[tuple[str, Sequence[Credential]] | None] = [
+        (f"providers/{pid}/", catalog.by_provider.get(pid, [])) for pid in catalog.providers]
+    sources.append(None)  # the providers' index
+    sources += [(f"skills/{skill.id}/", catalog.by_skill.get(skill.id, []))
+                for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
+    sources += [None, None]  # the skills' index, the browse index
+    sources += [(path, creds) for path, _, creds, _ in browse_lists(catalog)]
+    sources.append(None)  # the statistics, compare and search pages
+    return sources
+
+
 def group_sizes(catalog: Catalog, config: Config) -> list[tuple[int, int]]:
     """For each of `page_groups`: (roughly how much work it is, the credentials it lists plus one; its
     number of pages if it is a list, which can be rendered a range of pages at a time, else 0)."""
-    lists = [catalog.by_provider.get(pid, []) for pid in catalog.providers]
-    sizes = [(len(creds) + 1, list_page_count(len(creds), config)) for creds in lists]
-    sizes.append((len(catalog.providers), 0))
-    skills = [catalog.by_skill.get(skill.id, []) for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
-    sizes += [(len(creds) + 1, list_page_count(len(creds), config)) for creds in skills]
-    sizes.append((len(catalog.taxonomy.skills), 0))
-    sizes.append((1, 0))  # the browse index
-    sizes += [(len(creds) + 1, list_page_count(len(creds), config)) for _, _, creds, _ in browse_lists(catalog)]
-    sizes.append((3, 0))  # the statistics, compare and search pages (made before the render stage forks workers)
-    return sizes
+    others = [len(catalog.providers), len(catalog.taxonomy.skills), 1, 3]  # the groups that are not lists, in order
+    return [(len(source[1]) + 1, list_page_count(len(source[1]), config)) if source is not None else (others.pop(0), 0)
+            for source in list_sources(catalog)]
 
 
 def _count_by(creds: Sequence[Credential], key) -> list[tuple[str, int]]:
