@@ -250,6 +250,14 @@ class OutputReuse:
         signature = self.old.signature(i) if i is not None else NO_SIGNATURE
         return None if signature == NO_SIGNATURE else self.keep(rel, signature)
 
+    def keep_each_as_made(self, rels: list[str]) -> list[Kept | None]:
+        """`keep_as_made` of each of `rels`, in one pass (a credential page each, at every build: render._plan_credentials)."""
+        if self.untouched is None:  # no SiteCheck: `keep` stats each file
+            return [self.keep_as_made(rel) for rel in rels]
+        signatures, untouched = self.old.signatures, self.untouched
+        return [i if i is not None and untouched[i] and signatures[i * SIGNATURE:(i + 1) * SIGNATURE] != NO_SIGNATURE
+                else None for i in map(self.old.index.get, rels)]
+
     def untouched_since(self, rel: str) -> bool:
         """Whether the site's `rel` is the file the last build left there (in its manifest, and untouched since)."""
         i = self.old.index.get(rel)

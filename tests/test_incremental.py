@@ -313,6 +313,29 @@ def test_the_site_check_finds_each_file_changed_since_the_last_build(tmp_path, c
     check.close()  # nothing left to stop
 
 
+def test_keeping_each_page_as_made_in_one_pass_answers_as_one_by_one(tmp_path, catalog):
+    """keep_each_as_made (the render stage's pass over every credential page) gives keep_as_made's answer for each
+    file, with SiteCheck's answer and with a stat of each: none for a file changed, removed or never made."""
+    from generator.outputs import OutputReuse, SiteCheck
+
+    site = tmp_path / "site"
+    run(site, catalog)
+    cache = Path(os.environ["CREDCAT_CACHE_DIR"])
+    edited, removed = "credentials/acme/teamwork/index.html", "credentials/beta/python-for-analysts/index.html"
+    (site / edited).write_text("tampered", encoding="utf-8")
+    (site / removed).unlink()
+    (tmp_path / "staging").mkdir()
+    for check in (SiteCheck(cache, site), None):
+        reuse = OutputReuse(cache, site, tmp_path / "staging", check=check)
+        assert (reuse.untouched is not None) == (check is not None)
+        rels = [*reuse.old, "credentials/nobody/index.html"]
+        found = reuse.keep_each_as_made(rels)
+        assert found == [reuse.keep_as_made(rel) for rel in rels]
+        missing = {rel for rel, entry in zip(rels, found) if entry is None}
+        assert {edited, removed, "credentials/nobody/index.html"} <= missing
+        assert "credentials/acme/data-analysis/index.html" not in missing and len(missing) < len(rels) // 2
+
+
 def test_an_incremental_build_takes_the_site_check_s_answer_and_stats_itself_beside_other_threads(
         tmp_path, catalog, monkeypatch):
     """The build's keep() answers from SiteCheck's forked process; where it may not fork (another thread runs, as in

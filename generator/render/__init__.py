@@ -285,25 +285,25 @@ def _plan_credentials(job: _Job, planned: list, advance: Callable[[int], None] |
     """
     assert job.reuse is not None
     index = related_index(job.catalog)
-    keep, keep_as_made = job.reuse.keep, job.reuse.keep_as_made
+    creds, known, keep = job.catalog.credentials, job.related, job.reuse.keep
+    rels = [f"credentials/{cred.id}/index.html" for cred in creds]
     unsure = _standing(job)
+    # By the Marks, each page's entry when its file is untouched: neither its related credentials nor its signature needed
+    stood = job.reuse.keep_each_as_made(rels) if unsure is not None else [None] * len(creds)
     todo: list[int] = []
     entries: list = []
     answers: list = []
     kept = 0
-    for i, cred in enumerate(job.catalog.credentials):
-        rel = f"credentials/{cred.id}/index.html"
-        if unsure is not None and cred.id not in unsure and cred.id in job.related \
-                and (entry := keep_as_made(rel)) is not None:
-            found = None  # standing by the Marks: neither its related credentials nor its signature are needed
-        else:
+    for i, cred in enumerate(creds):
+        entry = stood[i]
+        if entry is None or cred.id in unsure or cred.id not in known:  # type: ignore[operator]
             found = _known_related(job, index, cred)
-            entry = None if found is None else keep(rel, credential_signature(job, cred, found))
-        if entry is None:
-            todo.append(i)  # its task chooses its related credentials again, or makes the page
-            continue
-        entries.append((rel, entry))
-        answers.append((cred.id, job.related[cred.id]))
+            entry = None if found is None else keep(rels[i], credential_signature(job, cred, found))
+            if entry is None:
+                todo.append(i)  # its task chooses its related credentials again, or makes the page
+                continue
+        entries.append((rels[i], entry))
+        answers.append((cred.id, known[cred.id]))
         kept += 1
         if advance is not None and kept % CHUNK == 0:
             advance(CHUNK)
