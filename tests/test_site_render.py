@@ -330,3 +330,37 @@ def test_lists_bench_times_both_ways_and_finds_every_list_in_the_same_order(tmp_
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert int(cells[1].replace(",", "")) >= 150
         assert float(cells[2].removesuffix(" s CPU")) >= 0 and float(cells[3].removesuffix(" s CPU")) >= 0
+
+
+def test_the_statistics_charts_count_what_each_credential_says():
+    """The skills and freshness charts, counted by date and with Counter, against a count credential by credential
+    (dates on each side of every freshness limit, none, and skills outside the taxonomy)."""
+    import random
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from generator.catalog import Catalog
+    from generator.render import charts
+
+    bundled = read_catalog(REPO / "catalog", AS_OF)
+    rng = random.Random(3)
+    today = date.fromisoformat(AS_OF)
+    ages = [0, 91, 92, 182, 183, 365, 366, 2000]
+    creds = [replace(c, last_verified=rng.choice([None, "", *((today - timedelta(days=a)).isoformat() for a in ages)]))
+             for c in bundled.credentials]
+    catalog = Catalog(credentials=creds, providers=bundled.providers, taxonomy=bundled.taxonomy, as_of=AS_OF)
+    fresh = {label: 0 for _, label in charts.FRESHNESS}
+    never = 0
+    for cred in creds:
+        if not cred.last_verified:
+            never += 1
+            continue
+        age = (today - date.fromisoformat(cred.last_verified)).days
+        fresh[next(label for limit, label in charts.FRESHNESS if limit is None or age <= limit)] += 1
+    assert [value for _, value, _ in charts.by_freshness(catalog).rows] == [*fresh.values(), never]
+    assert 0 not in fresh.values() and never
+    named = [skill.kind if skill.id else "unknown" for cred in creds for skill in cred.skills]
+    power = sum(1 for cred in creds if any(skill.id and skill.kind == "power" for skill in cred.skills))
+    expected = [named.count("technical"), named.count("power"), named.count("unknown"), power]
+    assert [value for _, value, _ in charts.by_skill_kind(catalog).rows] == expected
+    assert all(expected)
