@@ -57,7 +57,7 @@ def _build_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _every_written_file_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
     """After every build a test makes in this process: the build folder holds exactly the files the stages told
     OutputReuse of (it is never walked at the end), so an incremental build puts in, and records, everything made."""
-    from generator.outputs import Manifest, OutputReuse, _files
+    from generator.outputs import MADE, NO_SIGNATURE, SIGNATURE, Manifest, OutputReuse, _files, _fixed
 
     real_finish = OutputReuse.finish
 
@@ -72,11 +72,20 @@ def _every_written_file_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
     def save(self, *args, **kwargs):
         real_save(self, *args, **kwargs)
         # the manifest's stat of each file (most taken by its writer, outputs.made) is the file's in the site now
+        # (save patches the last manifest), and its signature the one the build told of it
         manifest = Manifest.load(self.file.read_bytes(), str(self.site_dir))
-        assert len(manifest) == len(self.new)
+        assert len(manifest) == len(self.new) and set(manifest) == set(self.new)
         for i, rel in enumerate(manifest):
             st = os.stat(os.path.join(self.site_dir, rel))
             assert manifest.stat(i) == (st.st_size, st.st_mtime_ns, st.st_ino), rel
+            entry = self.new[rel]
+            if type(entry) is int:
+                told = self.old.signature(entry)
+            elif entry is None:
+                told = NO_SIGNATURE
+            else:
+                told = entry[:SIGNATURE] if len(entry) in (SIGNATURE, MADE) else _fixed(entry)
+            assert manifest.signature(i) == told, rel
 
     monkeypatch.setattr(OutputReuse, "finish", finish)
     monkeypatch.setattr(OutputReuse, "save", save)
