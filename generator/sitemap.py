@@ -65,8 +65,10 @@ def write_sitemap(catalog: Catalog, config: Config, out: Path, pages: list[str] 
         for stale in out.glob("sitemap*.xml*"):
             stale.unlink()
     lastmod = {f"credentials/{c.id}/": c.last_verified for c in catalog.credentials}
-    entries = [(config.url(path), lastmod.get(path)) for path in pages
-               if path not in SKIP and not any(part.startswith(".") for part in path.split("/"))]
+    url = config.url
+    # (no part of the path hidden: none starts with a dot)
+    entries = [(url(path), lastmod.get(path)) for path in pages
+               if path not in SKIP and not path.startswith(".") and "/." not in path]
     files: dict[str, str] = {}
     if len(entries) <= MAX_URLS:
         text = _urlset(entries)

@@ -274,6 +274,19 @@ def test_sitemap_splits_past_the_protocol_limit(tmp_path, monkeypatch):
     assert (tmp_path / "sitemap-3.xml").read_text().count("<url>") == 1
 
 
+def test_sitemap_leaves_out_hidden_paths_and_the_404_page(tmp_path):
+    """A page under a folder whose name starts with a dot (at any depth) is not listed; a dot elsewhere is."""
+    from generator import sitemap
+    from generator.config import Config
+
+    catalog = read_catalog(CATALOG, AS_OF)
+    pages = ["", "a.b/", ".hidden/", "x/.hidden/", "x/y/.z/", "x/y.z/", "404.html", "x/y/"]
+    assert sitemap.write_sitemap(catalog, Config(site_url="https://s.example/"), tmp_path, pages=pages) == 4
+    locs = (tmp_path / "sitemap.xml").read_text().split("<loc>")[1:]
+    assert [loc.split("</loc>")[0] for loc in locs] == [
+        "https://s.example/", "https://s.example/a.b/", "https://s.example/x/y.z/", "https://s.example/x/y/"]
+
+
 def test_staging_and_swap_replace_the_site_whole(tmp_path):
     from generator.build import staging, swap
 
