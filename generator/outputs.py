@@ -34,6 +34,7 @@ import os
 import pickle
 import struct
 from array import array
+from itertools import filterfalse
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -417,7 +418,7 @@ class OutputReuse:
 
     def _stale(self) -> list[str]:
         """The files of the last site this build does not make, sorted."""
-        return sorted(self.old.index.keys() - self.new.keys())
+        return sorted(filterfalse(self.new.__contains__, self.old.rels))
 
     def page_paths(self) -> list[str]:
         """Site-relative URL paths of every HTML page the build made or kept ('' for the home page)."""

@@ -26,7 +26,7 @@ from ..jsonld import script_json
 from . import cards
 from . import format as fmt
 from .pages import (PageSpec, browse_groups, credential_page, forget_lists, group_sizes, in_order, list_page_count,
-                    list_sources, page_groups, page_path, prepare_lists, related_index)
+                    list_sources, lists_holding, page_groups, page_path, prepare_lists, related_index)
 from .shell import Shell
 
 THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
@@ -133,7 +133,8 @@ class Marks(NamedTuple):
     Kept in related.marshal with the answers, so a later build can tell a page whose inputs are all
     unchanged without signing it: for credential pages (`_standing`) each record's fingerprint,
     each provider's, each skill's RelatedIndex.head_key, and who links to each credential; for
-    list pages (`_standing_lists`) each list's head and its credentials in order (`list_marks`).
+    list pages (`_standing_lists`) each list's head and a hash of its credentials' ids in order
+    (`list_marks`).
     """
 
     records: dict[str, bytes]
@@ -141,7 +142,7 @@ class Marks(NamedTuple):
     heads: dict[str, bytes]
     part_of_reverse: dict[str, list[str]]
     leads_to_reverse: dict[str, list[str]]
-    lists: dict[str, tuple[bytes, list[str]]]
+    lists: dict[str, tuple[bytes, bytes]]
 
 
 def marks_of(catalog: Catalog, config: Config, fingerprints: Fingerprints, index) -> Marks | None:
@@ -154,16 +155,16 @@ def marks_of(catalog: Catalog, config: Config, fingerprints: Fingerprints, index
                  catalog.part_of_reverse, catalog.leads_to_reverse, list_marks(catalog, config, fingerprints))
 
 
-def list_marks(catalog: Catalog, config: Config, fingerprints: Fingerprints) -> dict[str, tuple[bytes, list[str]]]:
-    """For each list (provider, skill, browse), by its first page's path: (its head, the ids of its credentials in
-    listing order).
+def list_marks(catalog: Catalog, config: Config, fingerprints: Fingerprints) -> dict[str, tuple[bytes, bytes]]:
+    """For each list (provider, skill, browse), by its first page's path: (its head, a hash of the ids of its
+    credentials in listing order).
 
     Every page of a list is made of the same values but its pager (its page number, the list's
     length, its slice of the list): the head is the signature of the first page's values without
     the pager. Equal heads, the same ids in the same order and none of those credentials changed
     (by fingerprint) give every page of the list the signature it had: `_standing_lists`.
     """
-    found: dict[str, tuple[bytes, list[str]]] = {}
+    found: dict[str, tuple[bytes, bytes]] = {}
     for group, source in zip(page_groups(catalog, config), list_sources(catalog)):
         if source is None:
             continue
@@ -171,7 +172,7 @@ def list_marks(catalog: Catalog, config: Config, fingerprints: Fingerprints) -> 
         values = {name: value for name, value in first.context.items() if name != "pager"}
         head = fingerprints.signature(first.template, first.name, first.description, values, first.jsonld,
                                       first.styles, first.scripts)
-        found[source[0]] = (head, [cred.id for cred in in_order(source[1])])
+        found[source[0]] = (head, digest("\n".join([cred.id for cred in in_order(source[1])])))
     return found
 
 
@@ -187,12 +188,16 @@ def _changes(last: Marks, now: Marks, catalog: Catalog) -> set[str]:
 
 def _standing_lists(job: _Job) -> set[str]:
     """The lists (by their first page's path) whose every page is made of what the site's were, by the two builds'
-    Marks: the same head, the same credentials in the same order, none of them changed. Empty without Marks."""
+    Marks: the same head, the same credentials in the same order, none of them changed. Empty without Marks.
+
+    A list that held a changed credential and holds it no longer, or holds it now and did not,
+    has other ids; one that holds it still is found from the credential (`lists_holding`).
+    """
     last, now, changed = job.last, job.marks, job.changed
     if last is None or now is None or changed is None:
         return set()
-    return {prefix for prefix, (head, ids) in now.lists.items()
-            if last.lists.get(prefix) == (head, ids) and changed.isdisjoint(ids)}
+    holding = lists_holding(job.catalog, changed)
+    return {prefix for prefix, marks in now.lists.items() if prefix not in holding and last.lists.get(prefix) == marks}
 
 
 def _standing(job: _Job) -> set[str] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from markupsafe import Markup
 
@@ -276,12 +276,27 @@ def skills_index(catalog: Catalog) -> PageSpec:
 
 # --- browse -------------------------------------------------------------------------------------
 
+LIST_PATHS = {"provider": "providers/{}/", "skill": "skills/{}/", "type": "browse/type/{}/",
+              "eqf": "browse/level/eqf-{}/", "audience": "browse/level/{}/"}  # by catalog.list_groups' names
+
+
+def list_path(kind: str, value: object) -> str:
+    """The first page's path of the catalog's list of `kind` (a name of catalog.list_groups) for `value`."""
+    return LIST_PATHS[kind].format(value)
+
+
+def lists_holding(catalog: Catalog, ids: Iterable[str]) -> set[str]:
+    """The first pages' paths of the lists that hold any of the credentials `ids` (those still in the catalog)."""
+    creds = [catalog.by_id[cid] for cid in ids if cid in catalog.by_id]
+    return {list_path(kind, value) for kind, lists in list_groups(creds).items() for value in lists}
+
+
 def browse_groups(catalog: Catalog) -> dict[str, list[tuple[str, str, int]]]:
     """(path, label, count) of every browse list: by type, by EQF level, by audience."""
     return {
-        "type": [(f"browse/type/{t}/", TYPE_PLURALS.get(t, type_label(t)), len(c)) for t, c in catalog.by_type.items()],
-        "eqf": [(f"browse/level/eqf-{n}/", f"EQF level {n}", len(c)) for n, c in catalog.by_eqf.items()],
-        "audience": [(f"browse/level/{a}/", AUDIENCE_LABELS.get(a, a.capitalize()), len(c))
+        "type": [(list_path("type", t), TYPE_PLURALS.get(t, type_label(t)), len(c)) for t, c in catalog.by_type.items()],
+        "eqf": [(list_path("eqf", n), f"EQF level {n}", len(c)) for n, c in catalog.by_eqf.items()],
+        "audience": [(list_path("audience", a), AUDIENCE_LABELS.get(a, a.capitalize()), len(c))
                      for a, c in sorted(catalog.by_audience.items(), key=lambda kv: list(AUDIENCE_LABELS).index(kv[0])
                                         if kv[0] in AUDIENCE_LABELS else 99)],
     }
@@ -395,9 +410,9 @@ def page_groups(catalog: Catalog, config: Config) -> list[Callable[..., Iterator
 def list_sources(catalog: Catalog) -> list[tuple[str, Sequence[Credential]] | None]:
     """For each of `page_groups`: (its first page's path, the credentials it lists) if it is a list, else None."""
     sources: list[tuple[str, Sequence[Credential]] | None] = [
-        (f"providers/{pid}/", catalog.by_provider.get(pid, [])) for pid in catalog.providers]
+        (list_path("provider", pid), catalog.by_provider.get(pid, [])) for pid in catalog.providers]
     sources.append(None)  # the providers' index
-    sources += [(f"skills/{skill.id}/", catalog.by_skill.get(skill.id, []))
+    sources += [(list_path("skill", skill.id), catalog.by_skill.get(skill.id, []))
                 for skill in sorted(catalog.taxonomy.skills.values(), key=lambda s: s.id)]
     sources += [None, None]  # the skills' index, the browse index
     sources += [(path, creds) for path, _, creds, _ in browse_lists(catalog)]
