@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Benchmark a one-record edit against an earlier revision of credcat, side by side on one catalog.
+
+Usage:
+    python bench/edits.py --base REV [--size N] [--rounds R] [--seed S] [--work DIR] [--settle SECONDS]
+
+Checks REV (a commit, tag or branch) out into a git worktree under --work, and builds the same
+synthetic catalog of N credentials (bench/synth.py) with it and with this checkout, each with a
+cache and a site of its own (the `credcat build` command, in a process of its own, timed whole from
+here: interpreter start, imports, the build, the exit). After --settle seconds (every deletion
+written out first), R rounds: one record's title is edited, and each side builds the catalog again
+with its cache. The sides take turns in ABBA order (the base first in odd rounds), so neither
+always runs on the warmer or the quieter machine. The edit is undone and the worktree removed at
+the end.
+
+Prints each round's seconds on each side, the median of each and their ratio (base over this:
+above 1, this checkout builds an edit quicker). Whole-build times on a shared machine vary from
+minute to minute by more than most changes save: read the ratio, measured side by side, not the
+seconds against another run's.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+AS_OF = "2026-11-29"
+
+from synth import generated  # noqa: E402 (bench/ is on the path from here)
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/edits.py: git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def checkout(rev: str, folder: Path) -> str:
+    """`rev` checked out (detached) into `folder` as a git worktree; its short commit id."""
+    commit = git("rev-parse", "--short", f"{rev}^{{commit}}")
+    if folder.exists():
+        git("worktree", "remove", "--force", str(folder))
+    git("worktree", "add", "--detach", str(folder), commit)
+    return commit
+
+
+def build(root: Path, catalog: Path, side: Path) -> float:
+    """Seconds `credcat build` of `root`'s code takes over `catalog`, with the cache and site under `side`."""
+    command = [sys.executable, "-m", "generator.cli", "build", "--config", "site_config.yml", "--catalog", str(catalog),
+               "--out", str(side / "site"), "--as-of", AS_OF]
+    env = {**os.environ, "CREDCAT_CACHE_DIR": str(side / "cache"), "CI": "true"}
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env)
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"bench/edits.py: `credcat build` in {root} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return wall
+
+
+def record_to_edit(catalog: Path) -> Path:
+    """The first credential file of the first provider (as bench/run edits)."""
+    provider = min(p for p in catalog.iterdir() if p.is_dir() and p.name != "taxonomy")
+    return min((provider / "credentials").glob("*.yml"))
+
+
+def edited(original: str, number: int) -> str:
+    line = next(l for l in original.splitlines() if l.startswith("title:"))
+    return original.replace(line, f'title: "An edited title for the side-by-side benchmark, round {number}"', 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/edits.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--base", required=True, help="the revision to compare with (a commit, tag or branch)")
+    parser.add_argument("--size", type=int, default=100_000, help="number of synthetic credentials (default 100,000)")
+    parser.add_argument("--rounds", type=int, default=3, help="edits built on each side (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/var/tmp/credcat-bench"), help="scratch folder")
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait before the edits (default 30)")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more")
+    args.work.mkdir(parents=True, exist_ok=True)
+    catalog = generated(args.size, args.work / f"catalog-{args.size}-{args.seed}", args.seed)
+    sides = {"base": args.work / "edits-base", "this": args.work / "edits-this"}
+    for folder in sides.values():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    tree = args.work / "edits-base-tree"
+    commit = checkout(args.base, tree)
+    roots = {"base": tree, "this": REPO}
+    file = record_to_edit(catalog)
+    original = file.read_text(encoding="utf-8")
+    times: dict[str, list[float]] = {"base": [], "this": []}
+    try:
+        for name in ("base", "this"):
+            print(f"bench/edits.py: {name}: the whole catalog, {build(roots[name], catalog, sides[name]):.1f} s",
+                  file=sys.stderr)
+        os.sync()
+        time.sleep(args.settle)
+        for number in range(1, args.rounds + 1):
+            file.write_text(edited(original, number), encoding="utf-8")
+            for name in ("base", "this") if number % 2 else ("this", "base"):
+                times[name].append(build(roots[name], catalog, sides[name]))
+            print(f"bench/edits.py: round {number}: base {times['base'][-1]:.1f} s, this {times['this'][-1]:.1f} s",
+                  file=sys.stderr)
+    finally:
+        file.write_text(original, encoding="utf-8")
+        git("worktree", "remove", "--force", str(tree))
+    this = git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+    print(f"One record edited in a {args.size:,}-record catalog, then `credcat build` with the cache, "
+          f"side by side (ABBA), {args.rounds} round{'s' if args.rounds != 1 else ''}:\n")
+    print(f"| round | base {commit}, s | this {this}, s |")
+    print("|---|---|---|")
+    for number, (a, b) in enumerate(zip(times["base"], times["this"]), 1):
+        print(f"| {number} | {a:.2f} | {b:.2f} |")
+    base, mine = statistics.median(times["base"]), statistics.median(times["this"])
+    print(f"| median | {base:.2f} | {mine:.2f} |")
+    print(f"\nbase / this: {base / mine:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
