@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from markupsafe import Markup
 
 from ..cache import Fingerprints, sign_as
 from ..catalog import Catalog, list_groups
 from ..config import Config
+from ..feeds import paths
 from ..jsonld import provider_graph
 from ..model import Credential, Provider, TaxonomySkill
 from ..seal import BAND_LABELS, band_for
@@ -237,7 +238,7 @@ def provider_pages(provider: Provider, catalog: Catalog, config: Config, pages: 
     seal, types = _summary(creds)
     context = {"provider": provider, "seal": seal, "country": country_name(provider.country), "types": types}
     description = f"{len(creds)} credential{'s' if len(creds) != 1 else ''} from {provider.name}, with their quality seals."
-    for spec in _list_pages(creds, config, f"providers/{provider.id}/", "provider.html", provider.name, description,
+    for spec in _list_pages(creds, config, list_path("provider", provider.id), "provider.html", provider.name, description,
                             context, pages):
         if spec.context["pager"].number == 1:
             spec.jsonld = provider_graph(provider, config)
@@ -261,7 +262,7 @@ def skill_pages(skill: TaxonomySkill, catalog: Catalog, config: Config, pages: r
     creds = catalog.by_skill.get(skill.id, [])
     kind = "Power skill" if skill.kind == "power" else "Technical skill"
     description = f"{kind}: {len(creds)} credential{'s' if len(creds) != 1 else ''} teaching {skill.label}."
-    yield from _list_pages(creds, config, f"skills/{skill.id}/", "skill.html", skill.label, description,
+    yield from _list_pages(creds, config, list_path("skill", skill.id), "skill.html", skill.label, description,
                            {"skill": skill, "kind_label": kind}, pages)
 
 
@@ -276,13 +277,15 @@ def skills_index(catalog: Catalog) -> PageSpec:
 
 # --- browse -------------------------------------------------------------------------------------
 
-LIST_PATHS = {"provider": "providers/{}/", "skill": "skills/{}/", "type": "browse/type/{}/",
-              "eqf": "browse/level/eqf-{}/", "audience": "browse/level/{}/"}  # by catalog.list_groups' names
+LIST_PATHS: dict[str, Callable[[Any], str]] = {  # by catalog.list_groups' names
+    "provider": paths.provider_page_path, "skill": paths.skill_page_path, "type": "browse/type/{}/".format,
+    "eqf": "browse/level/eqf-{}/".format, "audience": "browse/level/{}/".format}
 
 
-def list_path(kind: str, value: object) -> str:
-    """The first page's path of the catalog's list of `kind` (a name of catalog.list_groups) for `value`."""
-    return LIST_PATHS[kind].format(value)
+def list_path(kind: str, value: Any) -> str:
+    """The first page's path of the catalog's list of `kind` (a name of catalog.list_groups) for `value`: the one
+    rule for the pages (provider_pages, skill_pages, browse_groups) and for which lists stand (list_sources)."""
+    return LIST_PATHS[kind](value)
 
 
 def lists_holding(catalog: Catalog, ids: Iterable[str]) -> set[str]:
