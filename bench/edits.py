@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 AS_OF = "2026-11-29"
 
-from synth import generated  # noqa: E402 (bench/ is on the path from here)
+from synth import generated, retitle_first  # noqa: E402 (bench/ is on the path from here)
 
 
 def git(*args: str) -> str:
@@ -65,17 +65,6 @@ def build(root: Path, catalog: Path, side: Path) -> float:
     return wall
 
 
-def record_to_edit(catalog: Path) -> Path:
-    """The first credential file of the first provider (as bench/run edits)."""
-    provider = min(p for p in catalog.iterdir() if p.is_dir() and p.name != "taxonomy")
-    return min((provider / "credentials").glob("*.yml"))
-
-
-def edited(original: str, number: int) -> str:
-    line = next(l for l in original.splitlines() if l.startswith("title:"))
-    return original.replace(line, f'title: "An edited title for the side-by-side benchmark, round {number}"', 1)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/edits.py", description=__doc__.split("\n")[0])
     parser.add_argument("--base", required=True, help="the revision to compare with (a commit, tag or branch)")
@@ -96,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     tree = args.work / "edits-base-tree"
     commit = checkout(args.base, tree)
     roots = {"base": tree, "this": REPO}
-    file = record_to_edit(catalog)
-    original = file.read_text(encoding="utf-8")
+    file: Path | None = None
+    original = b""
     times: dict[str, list[float]] = {"base": [], "this": []}
     try:
         for name in ("base", "this"):
@@ -106,13 +95,16 @@ def main(argv: list[str] | None = None) -> int:
         os.sync()
         time.sleep(args.settle)
         for number in range(1, args.rounds + 1):
-            file.write_text(edited(original, number), encoding="utf-8")
+            file, before = retitle_first(catalog, f"An edited title for the side-by-side benchmark, round {number}")
+            if number == 1:
+                original = before  # the bytes as generated, put back at the end
             for name in ("base", "this") if number % 2 else ("this", "base"):
                 times[name].append(build(roots[name], catalog, sides[name]))
             print(f"bench/edits.py: round {number}: base {times['base'][-1]:.1f} s, this {times['this'][-1]:.1f} s",
                   file=sys.stderr)
     finally:
-        file.write_text(original, encoding="utf-8")
+        if file is not None:
+            file.write_bytes(original)
         git("worktree", "remove", "--force", str(tree))
     this = git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
     print(f"One record edited in a {args.size:,}-record catalog, then `credcat build` with the cache, "

@@ -1233,6 +1233,18 @@ def generated(n: int, out: Path, seed: int = 1) -> Path:
     return out
 
 
+def retitle_first(catalog: Path, title: str) -> tuple[Path, bytes]:
+    """Give the first credential file of the first provider (by name) the title `title`, the one edit the
+    incremental benchmarks make; returns (the file, its bytes before)."""
+    provider = min(p for p in Path(catalog).iterdir() if p.is_dir() and p.name != "taxonomy")
+    file = min((provider / "credentials").glob("*.yml"))
+    original = file.read_bytes()
+    text = original.decode("utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("title:"))
+    file.write_text(text.replace(line, f'title: "{title}"', 1), encoding="utf-8")
+    return file, original
+
+
 def side_by_side(argv: list[str] | None, prog: str, doc: str, rounds: int, what: str) -> tuple[argparse.Namespace, Path]:
     """The options of a script that times two ways side by side over a synthetic catalog (--size, --seed, --work,
     --rounds), and that catalog, generated once under --work."""
