@@ -110,10 +110,12 @@ def _fail(path: str, line: int, col: int, message: str, hint: str, record: str =
     return LoadError(Problem(path, line, col, "error", message, hint, record=record))
 
 
-def read_text(file: Path, display: str) -> str:
-    """Read a file as UTF-8 (a BOM is allowed) within the size cap, or raise LoadError."""
+def read_text(file: Path, display: str, raw: bytes | None = None) -> str:
+    """Read a file as UTF-8 (a BOM is allowed) within the size cap, or raise LoadError.
+
+    `raw`: the file's bytes, when the caller has read them already."""
     try:
-        size = file.stat().st_size
+        size = file.stat().st_size if raw is None else len(raw)
     except OSError as exc:
         raise _fail(display, 0, 0, f"cannot read the file: {exc.strerror}", "check the path and permissions") from None
     if size > MAX_FILE_BYTES:
@@ -122,7 +124,8 @@ def read_text(file: Path, display: str) -> str:
             f"the file is {size:,} bytes; a record may be at most {MAX_FILE_BYTES:,} bytes",
             "a record describes one credential in a few kilobytes; move long text to the provider's page and link it",
         )
-    raw = file.read_bytes()
+    if raw is None:
+        raw = file.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _fail(display, 1, 1, "the file is UTF-16, not UTF-8", "save the file with UTF-8 encoding")
     try:
@@ -286,9 +289,9 @@ def parse_yaml(text: str, display: str) -> Document:
     return Document(display, data, builder.marks, builder.key_marks)
 
 
-def load_mapping(file: Path, display: str) -> Document:
-    """Read `file` and require its top level to be a mapping of fields."""
-    doc = parse_yaml(read_text(file, display), display)
+def load_mapping(file: Path, display: str, raw: bytes | None = None) -> Document:
+    """Read `file` (unless its bytes are given as `raw`) and require its top level to be a mapping of fields."""
+    doc = parse_yaml(read_text(file, display, raw), display)
     if not isinstance(doc.data, dict):
         kind = "a list" if isinstance(doc.data, list) else f"a single value ({doc.data!r})"
         raise _fail(display, 1, 1, f"expected a mapping of fields (key: value), got {kind}",

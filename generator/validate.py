@@ -35,10 +35,13 @@ CHUNK = 100  # files per task sent to a worker process
 _READER: "CatalogReader | None" = None  # what forked workers check with
 
 
-def _check_chunk(todo: list[tuple[Path, str]]) -> list[bytes]:
+Check = tuple[Path, str, Optional[bytes], str]  # (file, provider id, context when its key is still to find, display path)
+
+
+def _check_chunk(todo: list[Check]) -> list[tuple[bytes, bytes]]:
     """Check a slice of files in a worker process (the reader is inherited from the parent by fork)."""
     assert _READER is not None
-    return [dump_record(_READER.check_credential(file, _READER.providers.get(pid), pid)) for file, pid in todo]
+    return [_READER.check_file(*item) for item in todo]
 
 
 class _Todo(NamedTuple):
@@ -54,11 +57,21 @@ class _Todo(NamedTuple):
 
 
 def _read_bytes(file: Path | str) -> bytes:
+    """What a file's key hashes: its bytes (see _read)."""
+    return _read(file)[1]
+
+
+def _read(file: Path | str) -> tuple[bytes | None, bytes]:
+    """(the file's bytes, or None when it cannot be read; what its key hashes: the bytes, or words saying why not).
+
+    An unreadable file is reported by the loader, with its name; its key just must not match a stored one.
+    """
     try:
         with open(file, "rb") as handle:
-            return handle.read()
-    except OSError as exc:  # the loader reports it with the file's name; the key just must not match
-        return f"unreadable: {exc}".encode()
+            raw = handle.read()
+    except OSError as exc:
+        return None, f"unreadable: {exc}".encode()
+    return raw, raw
 
 
 def _links(cred: Credential, doc: Document) -> list[Link]:
@@ -71,6 +84,41 @@ def _links(cred: Credential, doc: Document) -> list[Link]:
             line, col = doc.where(loc)
             found.append((cred.id, relation, target, line, col, doc.path))
     return found
+
+
+class _Batches:
+    """Files gathered into batches of BATCH and settled in order, one batch checked while the one before is settled.
+
+    `add` begins a full batch (its checks go to the workers at once) and only then settles the one
+    before it, so the workers have the new batch to check while this process loads and stores the
+    last one's results; `drain` settles all.
+    """
+
+    def __init__(self, reader: "CatalogReader") -> None:
+        self.reader = reader
+        self.gathering: list[_Todo] = []
+        self.begun: tuple | None = None
+
+    def add(self, todo: _Todo) -> Iterator[Credential]:
+        self.gathering.append(todo)
+        if len(self.gathering) >= BATCH:
+            yield from self._next()
+
+    def drain(self) -> Iterator[Credential]:
+        if self.gathering:
+            yield from self._next()
+        yield from self._settle_begun()
+
+    def _next(self) -> Iterator[Credential]:
+        begun = self.reader._start(self.gathering)
+        self.gathering = []
+        yield from self._settle_begun()
+        self.begun = begun
+
+    def _settle_begun(self) -> Iterator[Credential]:
+        begun, self.begun = self.begun, None
+        if begun is not None:
+            yield from self.reader._settle(*begun)
 
 
 @dataclass
@@ -193,13 +241,28 @@ class CatalogReader:
         self._links.extend(links)
         return cred
 
-    def check_credential(self, file: Path, provider: Provider | None, provider_id: str) -> Checked:
-        """One credential file's (record or None, problems, stackability links); touches no reader state."""
+    def check_file(self, file: Path, provider_id: str, context: bytes | None, shown: str) -> tuple[bytes, bytes]:
+        """One file checked, with its result pickled: (its key when `context` is given, else b"", the result).
+
+        A file whose key is still to be found (the record store had no row for it) is read once, here,
+        and the key hashes the very bytes that were checked.
+        """
+        provider = self.providers.get(provider_id)
+        if context is None:
+            return b"", dump_record(self.check_credential(file, provider, provider_id))
+        raw, hashed = _read(file)
+        return digest(context, shown, hashed), dump_record(self.check_credential(file, provider, provider_id, raw))
+
+    def check_credential(self, file: Path, provider: Provider | None, provider_id: str,
+                         raw: bytes | None = None) -> Checked:
+        """One credential file's (record or None, problems, stackability links); touches no reader state.
+
+        `raw`: the file's bytes, when already read."""
         cid = f"{provider_id}/{file.stem}"
         shown = self.display(file)
         found = Problems()
         try:
-            doc = load_mapping(file, shown)
+            doc = load_mapping(file, shown, raw)
         except LoadError as exc:
             return None, [Problem(**{**exc.problem.__dict__, "record": cid})], []
         report = _Reporter(doc, cid, found)
@@ -217,11 +280,15 @@ class CatalogReader:
         """Every valid credential, provider by provider, in id order; problems collect on the side.
 
         Files are settled in batches. A file the record store holds with the same stat and context
-        is taken from there without being read; any other is read, and taken from there if its key
-        (a hash of its bytes and context) is the one stored; the rest are checked (in `jobs` forked
-        processes when there are many) and stored. Either way each result passes through the same
-        pickled form, so a record's fingerprint is the same whether it was checked now or in an
+        is taken from there without being read; any other it holds is read, and taken from there if
+        its key (a hash of its bytes and context) is the one stored; the rest are checked (in `jobs`
+        forked processes when there are many) and stored, and a file the store has no row for is
+        read only by its checker, which finds its key too. Either way each result passes through the
+        same pickled form, so a record's fingerprint is the same whether it was checked now or in an
         earlier build.
+
+        One batch is checked while the one before it is settled here (see _Batches): the workers
+        do not wait for this process to load their results, nor this process for them.
         """
         assert self.files is not None
         chosen: list[tuple[ProviderDir, list[str]]] = []
@@ -239,7 +306,7 @@ class CatalogReader:
             chosen.append((pdir, wanted_creds))
         # One set of references for the whole catalog, so equal values are shared across batches.
         self._references = record_references(self.providers)
-        batch: list[_Todo] = []
+        batches, done = _Batches(self), False
         code = code_key(checking_only=True) if self.store is not None else b""
         listed = self.store.files() if self.store is not None else {}
         now = time.time_ns()  # taken before any file's stat (see file_stat)
@@ -257,23 +324,19 @@ class CatalogReader:
                         if segmented:
                             name = f"{pdir.id}:{first // SEGMENT_FILES}"
                             self._segments.append(name)
-                            keys = digest(*(value for todo in part for value in (todo.shown, todo.key)))
-                            found = self._segment(name, keys, part)
+                            found = self._segment(name, part)
                             if found is not None:
-                                yield from self._settle(batch)  # what comes before it, first
-                                batch = []
+                                yield from batches.drain()  # what comes before it, first
                                 yield from self._hand_on(found, len(part))
                                 continue
-                            self._unsegmented[name] = (keys, len(part), [])
+                            self._unsegmented[name] = ([], len(part), [])
                             self._segment_of.update((todo.shown, name) for todo in part)
                         for todo in part:
-                            batch.append(todo)
-                            if len(batch) >= BATCH:
-                                yield from self._settle(batch)
-                                batch = []
-                yield from self._settle(batch)
+                            yield from batches.add(todo)
+                yield from batches.drain()
+                done = True
         finally:
-            self._close_pool()
+            self._close_pool(stopped=not done)
         self._check_links()
 
     def _provider_key(self, pdir: ProviderDir, code: bytes) -> bytes:
@@ -297,50 +360,63 @@ class CatalogReader:
         stat = file_stat(file, now)
         if row is not None and stat is not None and row.stat == stat and row.context == context:
             return _Todo(file, provider_id, shown, context, row.key, stat, True)  # unchanged since it was read
+        if row is None:  # its checker reads it and finds its key (check_file)
+            return _Todo(file, provider_id, shown, context, b"", stat, False)
         key = digest(context, shown, _read_bytes(file))
-        if row is None or row.key != key:
+        if row.key != key:
             return _Todo(file, provider_id, shown, context, key, stat, False)
         if row.stat != stat:  # the same bytes (touched, copied back, or read too soon after a change last time)
             self.store.restat(shown, stat)
         return _Todo(file, provider_id, shown, context, key, stat, True)
 
-    def _settle(self, batch: list[_Todo]) -> Iterator[Credential]:
-        """Results of a batch in order: stored ones unpickled, the rest checked (in parallel when many)."""
+    def _start(self, batch: list[_Todo]) -> tuple[list[_Todo], list, Iterator[tuple[bytes, bytes]]]:
+        """A batch begun: its stored results found, the others' checks under way (in the workers, when they run)."""
         found = self._stored_payloads(batch)
-        fresh = iter(self._check_many([(Path(todo.file), todo.provider_id)
-                                       for todo, hit in zip(batch, found) if hit is None]))
+        unkeyed = self.store is not None  # a todo without a key then has it found by its checker
+        fresh = self._check_many([(Path(todo.file), todo.provider_id,
+                                   todo.context if unkeyed and not todo.key else None, todo.shown)
+                                  for todo, hit in zip(batch, found) if hit is None])
+        return batch, found, fresh
+
+    def _settle(self, batch: list[_Todo], found: list, fresh: Iterator[tuple[bytes, bytes]]) -> Iterator[Credential]:
+        """Results of a begun batch in order: stored ones unpickled, the others as their checks give them, and stored."""
         results: list[tuple[Checked, bytes]] = []
+        keys: list[bytes] = []
         references = self._references
         with processes.made_frozen():
             for todo, hit in zip(batch, found):
                 if hit is None:
-                    payload = next(fresh)
+                    key, payload = next(fresh)
+                    key = key or todo.key
                     self.stats.checked += 1
                     fingerprint = digest(payload)
                     if self.store is not None:
-                        self.store.put(todo.shown, todo.context, todo.key, todo.stat, fingerprint, payload)
+                        self.store.put(todo.shown, todo.context, key, todo.stat, fingerprint, payload)
                 else:
+                    key = todo.key
                     fingerprint, payload = hit
+                keys.append(key)
                 results.append((load_record(payload, references), fingerprint))
         del found, fresh  # the pickled forms are not kept while the records are handed on
-        for todo, result in zip(batch, results):
+        for todo, key, result in zip(batch, keys, results):
             name = self._segment_of.pop(todo.shown, None)
             if name is not None:
-                keys, files, done = self._unsegmented[name]
+                named, files, done = self._unsegmented[name]
+                named += (todo.shown, key)
                 done.append(result)
                 if len(done) == files:  # the segment's last file: it is stored now, not held to the end
                     assert self.store is not None
-                    self.store.put_segment(name, keys, dump_record(done))
+                    self.store.put_segment(name, digest(*named), dump_record(done))
                     del self._unsegmented[name]
         yield from self._hand_on(results, len(batch))
 
-    def _segment(self, name: str, keys: bytes, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
+    def _segment(self, name: str, todos: list[_Todo]) -> list[tuple[Checked, bytes]] | None:
         """The results of these files from the stored segment `name`, when each file is as stored and the segment
-        is of these very names and keys (`keys`); else None."""
+        is of these very names and keys; else None."""
         assert self.store is not None
         if not all(todo.stored for todo in todos):
             return None
-        payload = self.store.segment(name, keys)
+        payload = self.store.segment(name, digest(*(value for todo in todos for value in (todo.shown, todo.key))))
         if payload is None:
             return None
         with processes.made_frozen():
@@ -374,8 +450,9 @@ class CatalogReader:
             found.append((row[1], row[2]) if row is not None and row[0] == todo.key else None)
         return found
 
-    def _check_many(self, todo: list[tuple[Path, str]]) -> list[bytes]:
-        """Check files, each result pickled; in forked worker processes when there are enough of them."""
+    def _check_many(self, todo: list[Check]) -> Iterator[tuple[bytes, bytes]]:
+        """Check files (check_file): in forked worker processes when there are enough of them, which start on them
+        at once and give the results in order as they are asked for; else here, now."""
         global _READER
         if self.jobs > 1 and len(todo) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
             if self._pool is None:
@@ -383,13 +460,17 @@ class CatalogReader:
                 gc.freeze()  # long-lived objects stay untouched, so forked pages stay shared
                 self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-            return [payload for part in self._pool.imap(_check_chunk, chunks) for payload in part]
-        return [dump_record(self.check_credential(file, self.providers.get(pid), pid)) for file, pid in todo]
+            return (result for part in self._pool.imap(_check_chunk, chunks) for result in part)
+        return iter([self.check_file(*item) for item in todo])
 
-    def _close_pool(self) -> None:
+    def _close_pool(self, stopped: bool = False) -> None:
+        """End the workers: when the reading `stopped` early, without waiting for the checks still under way."""
         global _READER
         if self._pool is not None:
-            self._pool.close()
+            if stopped:
+                self._pool.terminate()
+            else:
+                self._pool.close()
             self._pool.join()
             self._pool = None
             _READER = None

@@ -67,9 +67,9 @@ class Spy:
                 self.read.append(path.name)
             return read_bytes(file)
 
-        def spy_check(reader, file, provider, provider_id):
+        def spy_check(reader, file, provider, provider_id, raw=None):
             self.checked.append(file.name)
-            return check(reader, file, provider, provider_id)
+            return check(reader, file, provider, provider_id, raw)
 
         monkeypatch.setattr(validate, "_read_bytes", spy_read)
         monkeypatch.setattr(CatalogReader, "check_credential", spy_check)
@@ -104,6 +104,72 @@ def test_unchanged_files_are_not_read(tmp_path, catalog, spy, later):
     assert second == first  # records, fingerprints and problems alike, whether checked or stored
     assert {p.record for p in second[2]} == {"acme/broken"}
     assert_same_as_without_store(spy, catalog, second)
+
+
+def test_a_file_the_store_has_no_row_for_is_read_by_its_checker_alone(tmp_path, catalog, spy, later):
+    """Its key is found where it is checked, from the bytes checked: this process does not read it first."""
+    first = spy.reading(catalog, tmp_path / "cache")
+    assert spy.read == [] and sorted(spy.checked) == ["a.yml", "b.yml", "broken.yml"]
+    (catalog / "acme/credentials/c.yml").write_text(RECORD.replace("Python", "Go"), encoding="utf-8")
+    spy.reading(catalog, tmp_path / "cache")
+    assert spy.read == [] and spy.checked == ["c.yml"]
+    for name in ("a.yml", "c.yml"):  # touched: the stored key, found by the checker, must be the bytes' hash
+        os.utime(catalog / "acme/credentials" / name)
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.read) == ["a.yml", "c.yml"] and spy.checked == []
+    assert [c.id for c, _, _ in result[0]] == [c.id for c, _, _ in first[0]] + ["acme/c"]
+    assert_same_as_without_store(spy, catalog, result)
+
+
+def test_workers_find_the_keys_and_check_a_batch_while_the_last_is_settled(tmp_path, catalog, spy, later,
+                                                                             monkeypatch):
+    """With forked workers (a file a batch): the same records and store as one process gives."""
+    monkeypatch.setattr(validate, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(validate, "BATCH", 1)
+    begun: list[str] = []  # as the workers are given files, and as this process settles them
+    start, settle = CatalogReader._start, CatalogReader._settle
+
+    def spy_start(reader, batch):
+        begun.append("start " + Path(batch[0].file).name)
+        return start(reader, batch)
+
+    def spy_settle(reader, batch, found, fresh):
+        begun.append("settle " + Path(batch[0].file).name)
+        return settle(reader, batch, found, fresh)
+
+    monkeypatch.setattr(CatalogReader, "_start", spy_start)
+    monkeypatch.setattr(CatalogReader, "_settle", spy_settle)
+    store = RecordStore(tmp_path / "cache")
+    reader = CatalogReader(catalog, AS_OF, store=store, jobs=2)
+    creds = list(reader.credentials())
+    reader.save_cache()
+    store.close()
+    assert begun == ["start a.yml", "start b.yml", "settle a.yml", "start broken.yml", "settle b.yml",
+                     "settle broken.yml"]
+    assert spy.read == [] and spy.checked == []  # read and checked in the workers only
+    assert reader.stats.checked == 3
+    for name in ("a.yml", "b.yml", "broken.yml"):  # touched: taken from the store by the keys the workers found
+        os.utime(catalog / "acme/credentials" / name)
+    result = spy.reading(catalog, tmp_path / "cache")
+    assert sorted(spy.read) == ["a.yml", "b.yml", "broken.yml"] and spy.checked == []
+    assert [c for c, _, _ in result[0]] == creds
+    assert_same_as_without_store(spy, catalog, result)
+
+
+def test_a_reading_stopped_early_does_not_wait_for_the_checks_under_way(catalog, monkeypatch):
+    monkeypatch.setattr(validate, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(validate, "BATCH", 1)
+    ended: list[bool] = []
+    close = CatalogReader._close_pool
+    monkeypatch.setattr(CatalogReader, "_close_pool", lambda reader, stopped=False: (ended.append(stopped),
+                                                                                     close(reader, stopped)))
+    reader = CatalogReader(catalog, AS_OF, jobs=2)
+    records = reader.credentials()
+    assert next(records).id == "acme/a"
+    records.close()
+    assert ended == [True] and reader._pool is None
+    assert [c.id for c in CatalogReader(catalog, AS_OF, jobs=2).credentials()] == ["acme/a", "acme/b"]
+    assert ended == [True, False]
 
 
 def test_touched_file_is_read_not_checked_and_then_trusted(tmp_path, catalog, spy, later):
