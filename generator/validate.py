@@ -18,7 +18,7 @@ from .cache import (RecordStore, StoredFile, code_key, digest, dump_record, file
                     record_references)
 from . import processes
 from .errors import Problem, Problems, UsageError
-from .load import CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
+from .load import MAX_FILE_BYTES, CatalogFiles, Document, LoadError, ProviderDir, discover, display_path, load_mapping
 from .model import Credential, Provider
 from .normalize import normalize_credential, normalize_provider
 from .schema import CREDENTIAL, PROVIDER
@@ -62,13 +62,18 @@ def _read_bytes(file: Path | str) -> bytes:
 
 
 def _read(file: Path | str) -> tuple[bytes | None, bytes]:
-    """(the file's bytes, or None when it cannot be read; what its key hashes: the bytes, or words saying why not).
+    """(the file's bytes, or None when they are not to be checked; what its key hashes: the bytes, or words saying
+    why not).
 
-    An unreadable file is reported by the loader, with its name; its key just must not match a stored one.
+    The loader reports an unreadable file, with its name: its key just must not match a stored one.
+    A file over the size cap is not read past it (a hostile file costs no memory): the loader
+    reports its size, which is all its result depends on, so its key is made of that.
     """
     try:
         with open(file, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                return None, f"too large: {os.fstat(handle.fileno()).st_size}".encode()
     except OSError as exc:
         return None, f"unreadable: {exc}".encode()
     return raw, raw

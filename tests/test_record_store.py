@@ -172,6 +172,49 @@ def test_a_reading_stopped_early_does_not_wait_for_the_checks_under_way(catalog,
     assert ended == [True, False]
 
 
+def test_a_file_over_the_size_cap_is_not_read_past_it_and_its_result_is_kept_by_its_size(tmp_path, catalog, spy,
+                                                                                          later, monkeypatch):
+    big = catalog / "acme/credentials/big.yml"
+    big.write_bytes(RECORD.encode() + b"# " + b"x" * (3 << 20) + b"\n")
+    reads: list[int] = []  # the most bytes asked of any one read of big.yml
+    real_open = open
+
+    class Counted:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self.handle.read(size)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    def counting_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        return Counted(handle) if Path(file).name == "big.yml" else handle
+
+    monkeypatch.setattr(validate, "open", counting_open, raising=False)
+    first = spy.reading(catalog, tmp_path / "cache")
+    assert reads and all(0 < size <= validate.MAX_FILE_BYTES + 1 for size in reads)
+    assert "big.yml" in spy.checked
+    assert [p.message for p in first[2] if p.path.endswith("big.yml")] == [
+        f"the file is {big.stat().st_size:,} bytes; a record may be at most {validate.MAX_FILE_BYTES:,} bytes"]
+    os.utime(big)  # touched: read (up to the cap) and found unchanged, not checked again
+    assert spy.reading(catalog, tmp_path / "cache") == first and spy.read == ["big.yml"] and spy.checked == []
+    with big.open("ab") as grown:  # a new size: a new key, and checked again
+        grown.write(b"# more\n")
+    again = spy.reading(catalog, tmp_path / "cache")
+    assert spy.checked == ["big.yml"] and again != first
+    assert_same_as_without_store(spy, catalog, again)
+
+
 def test_touched_file_is_read_not_checked_and_then_trusted(tmp_path, catalog, spy, later):
     spy.reading(catalog, tmp_path / "cache")
     os.utime(catalog / "acme/credentials/a.yml")  # a new mtime and ctime, the same bytes
