@@ -29,6 +29,25 @@ def test_run_replaces_its_workers_after_each_generation_of_tasks() -> None:
     assert os.getpid() not in set().union(*generations)
 
 
+def _ended(n: int) -> tuple[int, float]:
+    import time
+
+    if n == 0:
+        time.sleep(1.5)
+    return n, time.monotonic()
+
+
+@FORKS
+def test_in_order_the_other_workers_go_on_while_the_first_task_runs_long() -> None:
+    """Tasks are given out WAITING_PER_WORKER a worker ahead of the one waited for, and no further."""
+    ahead = processes.WAITING_PER_WORKER * 2
+    done = list(processes.run(_ended, range(ahead + 6), 2))
+    assert [n for n, _ in done] == list(range(ahead + 6))
+    first_end = done[0][1]
+    before = [n for n, end in done[1:] if end < first_end]
+    assert before == list(range(1, ahead))  # the other worker took every task given out, and only those
+
+
 @FORKS
 def test_run_without_a_limit_keeps_its_workers_for_every_task() -> None:
     done = list(processes.run(_pid, range(8), 2))
