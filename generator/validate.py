@@ -35,10 +35,11 @@ CHUNK = 100  # files per task sent to a worker process
 _READER: "CatalogReader | None" = None  # what forked workers check with
 
 
-Check = tuple[Path, str, Optional[bytes], str]  # (file, provider id, context when its key is still to find, display path)
+# A file to check: (file, provider id, the context when its key is still to be found, else None, display path)
+FileCheck = tuple[Path, str, Optional[bytes], str]
 
 
-def _check_chunk(todo: list[Check]) -> list[tuple[bytes, bytes]]:
+def _check_chunk(todo: list[FileCheck]) -> list[tuple[bytes, bytes]]:
     """Check a slice of files in a worker process (the reader is inherited from the parent by fork)."""
     assert _READER is not None
     return [_READER.check_file(*item) for item in todo]
@@ -51,7 +52,7 @@ class _Todo(NamedTuple):
     provider_id: str
     shown: str  # the file's display path, its name in the store
     context: bytes  # what checking it reads besides the file (CatalogReader._provider_key)
-    key: bytes  # hash of the context, the name and the file's bytes (empty without a store)
+    key: bytes  # hash of the context, the name and the file's bytes (empty without a store, or until checked)
     stat: str | None  # file_stat, taken before the file was read
     stored: bool  # the store holds a result for this very key
 
@@ -384,7 +385,7 @@ class CatalogReader:
         return batch, found, fresh
 
     def _settle(self, batch: list[_Todo], found: list, fresh: Iterator[tuple[bytes, bytes]]) -> Iterator[Credential]:
-        """Results of a begun batch in order: stored ones unpickled, the others as their checks give them, and stored."""
+        """A begun batch's results in order: stored ones unpickled, the others as their checks give them, and stored."""
         results: list[tuple[Checked, bytes]] = []
         keys: list[bytes] = []
         references = self._references
@@ -455,7 +456,7 @@ class CatalogReader:
             found.append((row[1], row[2]) if row is not None and row[0] == todo.key else None)
         return found
 
-    def _check_many(self, todo: list[Check]) -> Iterator[tuple[bytes, bytes]]:
+    def _check_many(self, todo: list[FileCheck]) -> Iterator[tuple[bytes, bytes]]:
         """Check files (check_file): in forked worker processes when there are enough of them, which start on them
         at once and give the results in order as they are asked for; else here, now."""
         global _READER
