@@ -378,9 +378,9 @@ class CatalogReader:
     def _start(self, batch: list[_Todo]) -> tuple[list[_Todo], list, Iterator[tuple[bytes, bytes]]]:
         """A batch begun: its stored results found, the others' checks under way (in the workers, when they run)."""
         found = self._stored_payloads(batch)
-        unkeyed = self.store is not None  # a todo without a key then has it found by its checker
+        keyed = self.store is not None  # files are then stored by key: a todo without one has it found by its checker
         fresh = self._check_many([(Path(todo.file), todo.provider_id,
-                                   todo.context if unkeyed and not todo.key else None, todo.shown)
+                                   todo.context if keyed and not todo.key else None, todo.shown)
                                   for todo, hit in zip(batch, found) if hit is None])
         return batch, found, fresh
 
