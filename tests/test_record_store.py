@@ -176,33 +176,28 @@ def test_a_file_over_the_size_cap_is_not_read_past_it_and_its_result_is_kept_by_
                                                                                           later, monkeypatch):
     big = catalog / "acme/credentials/big.yml"
     big.write_bytes(RECORD.encode() + b"# " + b"x" * (3 << 20) + b"\n")
-    reads: list[int] = []  # the most bytes asked of any one read of big.yml
-    real_open = open
+    reads: list[int] = []  # the bytes asked of each read of big.yml
+    big_fds: set[int] = set()
+    real_open, real_read = os.open, os.read
 
-    class Counted:
-        def __init__(self, handle):
-            self.handle = handle
+    def counting_open(file, flags, *args, **kwargs):
+        fd = real_open(file, flags, *args, **kwargs)
+        if Path(file).name == "big.yml":
+            big_fds.add(fd)
+        else:
+            big_fds.discard(fd)
+        return fd
 
-        def read(self, size=-1):
+    def counting_read(fd, size):
+        if fd in big_fds:
             reads.append(size)
-            return self.handle.read(size)
+        return real_read(fd, size)
 
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-    def counting_open(file, mode="r", *args, **kwargs):
-        handle = real_open(file, mode, *args, **kwargs)
-        return Counted(handle) if Path(file).name == "big.yml" else handle
-
-    monkeypatch.setattr(validate, "open", counting_open, raising=False)
+    monkeypatch.setattr(os, "open", counting_open)
+    monkeypatch.setattr(os, "read", counting_read)
     first = spy.reading(catalog, tmp_path / "cache")
     assert reads and all(0 < size <= validate.MAX_FILE_BYTES + 1 for size in reads)
+    assert sum(reads) <= validate.MAX_FILE_BYTES + 1  # up to the cap and a byte, no further
     assert "big.yml" in spy.checked
     assert [p.message for p in first[2] if p.path.endswith("big.yml")] == [
         f"the file is {big.stat().st_size:,} bytes; a record may be at most {validate.MAX_FILE_BYTES:,} bytes"]
@@ -213,6 +208,25 @@ def test_a_file_over_the_size_cap_is_not_read_past_it_and_its_result_is_kept_by_
     again = spy.reading(catalog, tmp_path / "cache")
     assert spy.checked == ["big.yml"] and again != first
     assert_same_as_without_store(spy, catalog, again)
+
+
+def test_a_file_larger_than_its_stat_said_is_read_whole_up_to_the_cap(tmp_path, monkeypatch):
+    """The size fstat gives only sizes the first read: a file that grew since (or a short read) is read on."""
+    small, big = tmp_path / "small.yml", tmp_path / "big.yml"
+    small.write_bytes(b"x" * (3 * validate.READ_STEP + 5))
+    big.write_bytes(b"y" * (validate.MAX_FILE_BYTES + 10))
+    real_fstat = os.fstat
+
+    class Stale:
+        st_size = 10
+
+    monkeypatch.setattr(os, "fstat", lambda fd: Stale)
+    assert validate._read(small) == (small.read_bytes(), small.read_bytes())
+    raw, key = validate._read(big)
+    assert raw is None and key.startswith(b"too large: ")
+    monkeypatch.setattr(os, "fstat", real_fstat)
+    assert validate._read(big) == (None, f"too large: {validate.MAX_FILE_BYTES + 10}".encode())
+    assert validate._read(tmp_path / "gone.yml")[0] is None
 
 
 def test_touched_file_is_read_not_checked_and_then_trusted(tmp_path, catalog, spy, later):
