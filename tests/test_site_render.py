@@ -33,22 +33,6 @@ def test_related_index_answers_exactly_as_catalog_related(tmp_path):
             assert [c.id for c in index.related(cred)] == [c.id for c in catalog.related(cred)], cred.id
 
 
-def test_credential_pages_are_given_to_workers_grouped_by_their_rarest_skill(tmp_path):
-    """Every position once, credentials sharing their rarest skill together (so a worker's pair cache serves them),
-    in catalog order within a group; and the order differs from the catalog's, or the test would prove nothing."""
-    from synth import generate
-
-    generate(300, tmp_path / "synthetic", seed=3)
-    catalog = read_catalog(tmp_path / "synthetic", AS_OF)
-    index = RelatedIndex(catalog)
-    positions = list(range(len(catalog.credentials)))
-    grouped = index.grouped(positions)
-    assert sorted(grouped) == positions and grouped != positions
-    keys = [((index._skills(catalog.credentials[i]) or [""])[0], i) for i in grouped]
-    assert keys == sorted(keys)
-    assert index.grouped(positions[::2]) == [i for i in grouped if i % 2 == 0]
-
-
 def test_parallel_rendering_writes_the_same_bytes(tmp_path, monkeypatch):
     import generator.render as render
 

@@ -484,8 +484,6 @@ def prepare(catalog: Catalog, config: Config, shell: Shell, root: str, reuse: Ou
         if len(job.todo) < PARALLEL_MIN:  # a small change: few list pages are likely to have changed
             job.units, weights = _plan_groups(job, weights, planned)
     job.last = job.changed = None  # only planning reads the last build's Marks: not held while the workers run
-    if len(job.todo) >= PARALLEL_MIN:  # made in workers that start afresh: similar credentials together (`grouped`)
-        job.todo = related_index(catalog).grouped(job.todo)
     tasks = _slices(len(job.todo), weights)
     job.work = len(job.todo) + sum(weights)
     env = environment()
