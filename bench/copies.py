@@ -31,7 +31,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 AS_OF = "2026-11-29"
-TASKS = 16  # a generation's tasks for one worker (render.TASKS_PER_WORKER)
 
 from procmem import proc_kb, resident_mb  # noqa: E402 (bench/ is on the path from here)
 
@@ -79,11 +78,12 @@ def measure(catalog_dir: Path, work: Path, search: bool = False) -> list[tuple[s
         units = render._JOB.units
         credential_tasks = [t for t in tasks if t[0] == "credentials"]
         middle = len(credential_tasks) // 2
-        credential_tasks = credential_tasks[middle:middle + TASKS]
+        tasks_a_worker = render.TASKS_PER_WORKER  # a generation's tasks for one worker
+        credential_tasks = credential_tasks[middle:middle + tasks_a_worker]
         group_tasks = [t for t in tasks if t[0] == "groups" and
                        not any(i in browse or i == stats for i, _ in units[t[1]:t[2]])]
         middle = len(group_tasks) // 2
-        group_tasks = group_tasks[middle:middle + TASKS]
+        group_tasks = group_tasks[middle:middle + tasks_a_worker]
 
         def run_tasks(chosen):
             return lambda: [render._render_task(task) for task in chosen]
