@@ -57,8 +57,8 @@ def _image_as_text(self, tokens, idx, options, env):
 # What may make a block or inline construct, or change how a line is read, anywhere in the text: markup characters;
 # whitespace other than space and newline (tabs, \r, the Unicode spaces Python's strip() removes and the parser
 # keeps); and NUL, which the parser replaces. Any of these and the text goes to the parser.
-OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # all str.isspace() but " \n"
-_MARKUP = re.compile(f"[\\\\`*_\\[\\]<>!&#~|\\x00{OTHER_SPACES}]")
+_OTHER_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # all str.isspace() but " \n"
+_MARKUP = re.compile(f"[\\\\`*_\\[\\]<>!&#~|\\x00{_OTHER_SPACES}]")
 _BLANK_LINES = re.compile(r"\n\n+")  # between paragraphs (a blank line with a space in it is not plain, below)
 _OPENS_BLOCK = frozenset("-+=>0123456789 ")  # first characters of a list, quote, setext underline, indented line...
 
