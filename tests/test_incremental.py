@@ -336,43 +336,6 @@ def test_keeping_each_page_as_made_in_one_pass_answers_as_one_by_one(tmp_path, c
         assert "credentials/acme/data-analysis/index.html" not in missing and len(missing) < len(rels) // 2
 
 
-def test_keeping_columns_of_files_answers_as_keeping_each_unit_whole(tmp_path, catalog):
-    """keep_columns (the feeds stage's check of a whole chunk at once) gives the entries keep_all gives unit by unit
-    when every unit stands, and None when one file of one unit was changed, when a signature differs, or
-    without SiteCheck's answer."""
-    from collections import defaultdict
-
-    from generator.outputs import OutputReuse, SiteCheck
-
-    site = tmp_path / "site"
-    run(site, catalog)
-    cache = Path(os.environ["CREDCAT_CACHE_DIR"])
-    (tmp_path / "staging").mkdir()
-    reuse = OutputReuse(cache, site, tmp_path / "staging", check=SiteCheck(cache, site))
-    by_signature = defaultdict(list)  # a credential's JSON document and its exports: made from one signature
-    for i, rel in enumerate(reuse.old):
-        by_signature[reuse.old.signature(i)].append(rel)
-    units = sorted(rels for rels in by_signature.values()
-                   if len(rels) > 1 and any(rel.startswith("api/v1/credentials/") for rel in rels))
-    width = len(units[0])
-    assert len(units) >= 5 and width > 1 and all(len(rels) == width for rels in units)
-    columns = [[rels[f] for rels in units] for f in range(width)]
-    signatures = [reuse.old.signature(reuse.old.index[rels[0]]) for rels in units]
-    each = [reuse.keep_all(rels, signature) for rels, signature in zip(units, signatures)]
-    assert None not in each
-    assert reuse.keep_columns(columns, signatures) == [entry for entries in each for entry in entries]
-    assert reuse.keep_columns(columns, [*signatures[:-1], bytes(16)]) is None  # the last unit made from another
-    assert reuse.keep_columns([column[::-1] for column in columns], signatures) is None  # files of other units
-    assert reuse.keep_columns([[*column[:-1], "api/v1/nobody.json"] for column in columns], signatures) is None
-    (site / units[2][1]).write_text("tampered", encoding="utf-8")
-    again = OutputReuse(cache, site, tmp_path / "staging", check=SiteCheck(cache, site))
-    assert again.keep_all(units[2], signatures[2]) is None and again.keep_all(units[3], signatures[3]) is not None
-    assert again.keep_columns(columns, signatures) is None
-    assert again.keep_columns([column[3:] for column in columns], signatures[3:]) is not None
-    stats_each = OutputReuse(cache, site, tmp_path / "staging")  # no SiteCheck: unit by unit, each file statted
-    assert stats_each.keep_columns([column[3:] for column in columns], signatures[3:]) is None
-
-
 def test_an_incremental_build_takes_the_site_check_s_answer_and_stats_itself_beside_other_threads(
         tmp_path, catalog, monkeypatch):
     """The build's keep() answers from SiteCheck's forked process; where it may not fork (another thread runs, as in

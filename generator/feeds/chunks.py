@@ -87,8 +87,9 @@ def credential_files(cred: Credential, config: Config) -> list[str]:
     return file_names(config)(cred.id)
 
 
-def _file_parts(config: Config) -> list[tuple[str, str]]:
-    """Each file `feed_chunk` writes for a credential, as (prefix, suffix) around its id, the formats looked up once."""
+def file_names(config: Config) -> Callable[[str], list[str]]:
+    """`credential_files` by credential id, the formats looked up once: a pass over every credential (ChunkCache.plan)
+    makes four paths for each of them, and a lookup and a call a path were half of that pass."""
     from ..exports import EXPORTERS
 
     formats = list(EXPORTERS) if config.api_exports else []
@@ -96,19 +97,6 @@ def _file_parts(config: Config) -> list[tuple[str, str]]:
     made = [paths.credential_api_path_for("{}"), *(paths.export_path(fmt, "{}") for fmt in formats)]
     parts = [tuple(path.split("{}")) for path in made]
     assert all(len(pair) == 2 for pair in parts)
-    return parts  # type: ignore[return-value]
-
-
-def file_columns(config: Config, ids: list[str]) -> list[list[str]]:
-    """`credential_files` of each of `ids`, by column: the first file of each, then the second of each, and so on
-    (as OutputReuse.keep_columns asks the manifest)."""
-    return [[start + cid + end for cid in ids] for start, end in _file_parts(config)]
-
-
-def file_names(config: Config) -> Callable[[str], list[str]]:
-    """`credential_files` by credential id, the formats looked up once: a pass over every credential (ChunkCache.plan)
-    makes four paths for each of them, and a lookup and a call a path were half of that pass."""
-    parts = _file_parts(config)
     if len(parts) == 1:
         (doc, doc_end), = parts
         return lambda cid: [doc + cid + doc_end]
@@ -318,9 +306,6 @@ class ChunkCache:
         """Keep the files of the chunk (its credentials signed by `left`) that stand, and make the rest (nothing at all
         when every file stands)."""
         signature = digest(b"feeds-chunk", b"".join(signatures))  # one length each: joined, they say which they were
-        whole = self.reuse.keep_columns(file_columns(self.config, [cred.id for cred in creds]), signatures)
-        if whole is not None:  # the common case after a small change: every file of the chunk stands
-            return ChunkDone(signature, signatures, None, whole)  # type: ignore[arg-type]
         keep_all, config, names = self.reuse.keep_all, self.config, file_names(self.config)
         kept = [keep_all(names(cred.id), sig) for cred, sig in zip(creds, signatures)]
         if all(entries is not None for entries in kept):
