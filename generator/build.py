@@ -28,7 +28,7 @@ from .errors import UsageError
 from .feeds.paths import CHANGES_LOG, CHANGES_META, CHANGES_STATE, FEED
 from . import processes
 from .progress import Progress, stage
-from .render import environment, render_pages
+from .render import cache_templates, environment, render_pages
 from .render.shell import Shell
 
 if TYPE_CHECKING:
@@ -94,6 +94,10 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
     """`build` from its settings on."""
     # The whole catalog next, checked: on any error we stop here and the previous site is untouched.
     cat = check_catalog(config, progress, jobs, clean)
+    # Compiled templates, ours and MkDocs' (whose environment the plugin is handed the folder for), from the cache.
+    if clean:
+        shutil.rmtree(config.cache_dir / TEMPLATES, ignore_errors=True)
+    cache_templates(environment(), config.cache_dir / TEMPLATES / "pages")
     # Everything is written into a fresh folder beside the output: with the cache, only the files
     # whose inputs changed (outputs.py); the site itself is not touched until every stage is done.
     with staging(config.site_dir) as tmp:
@@ -116,6 +120,7 @@ def _build(mk: MkDocsConfig, config: Config, progress: Progress | None, jobs: in
                        len(cat.problems.warnings), reuse.kept, reuse.in_place)
 
 
+TEMPLATES = "templates"  # the cache folder's subfolder of compiled templates (render.cache_templates)
 BESIDE_MAX = 2000  # credential files checked anew, at most, for a change small enough to run stages beside render
 
 
@@ -339,7 +344,7 @@ def build_narrative(mk: MkDocsConfig, config: Config, catalog: Catalog, out: Pat
 
     plugin = plugin_of(mk)
     assert plugin is not None
-    plugin.prepare(config, catalog)
+    plugin.prepare(config, catalog, templates=config.cache_dir / TEMPLATES / "mkdocs")
     mk["site_dir"] = str(out)
     mkdocs_build(mk)
     if plugin.shell is None:

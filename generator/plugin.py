@@ -12,7 +12,7 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -25,6 +25,9 @@ from mkdocs.structure.pages import Page
 from .catalog import Catalog
 from .config import ALL_FACETS, DEFAULT_FACETS, Config
 from .render.shell import SHELL_MARKDOWN, SHELL_URI, Shell
+
+if TYPE_CHECKING:
+    import jinja2
 
 log = logging.getLogger("mkdocs.plugins.credcat")
 
@@ -113,10 +116,14 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
         self.shell: Shell | None = None
         self.driven = False  # True when `credcat build` runs the catalog stages itself
         self.command = "build"
+        self.templates: Path | None = None  # where compiled templates are kept (prepare), or None
 
-    def prepare(self, settings: Config, catalog: Catalog) -> None:
-        """Hand over an already-read catalog: `credcat build` runs the catalog stages itself."""
+    def prepare(self, settings: Config, catalog: Catalog, templates: Path | None = None) -> None:
+        """Hand over an already-read catalog: `credcat build` runs the catalog stages itself.
+
+        `templates`: a folder of the build cache to keep MkDocs' compiled templates in (on_env)."""
         self.settings, self.catalog, self.driven = settings, catalog, True
+        self.templates = templates
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether MkDocs builds or serves."""
@@ -159,6 +166,14 @@ class CredcatPlugin(BasePlugin[CredcatPluginConfig]):
 
             html = html.replace(HOME_MARKER, home_block(self.catalog, self.settings, base=_base_of(page)))
         return html
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
+        """Under `credcat build`, load the theme's templates compiled from the build cache (render.cache_templates)."""
+        if self.templates is not None:
+            from .render import cache_templates
+
+            cache_templates(env, self.templates)
+        return env
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         """Keep the rendered shell (and write nothing for it); pass other pages through."""

@@ -183,6 +183,45 @@ def test_change_a_template(tmp_path, catalog):
         template.write_bytes(original)
 
 
+def test_compiled_templates_come_from_the_cache_and_follow_a_template_edit(tmp_path, catalog, monkeypatch):
+    """Our templates and MkDocs' are compiled once into the cache folder; the next build loads them compiled (no
+    template compiled again), an edited template is compiled afresh, and --clean compiles everything again."""
+    import os
+
+    import jinja2
+
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    cache = Path(os.environ["CREDCAT_CACHE_DIR"])
+    run(tmp_path / "site", catalog)
+    first = set(compiled)
+    assert {"credential.html", "main.html", "base.html"} <= first  # ours, Material's override, Material's own
+    stored = {p.name for p in (cache / "templates").rglob("*.jinja")}
+    assert len(stored) >= len(first)
+    compiled.clear()
+    run(tmp_path / "site", catalog)
+    assert compiled == []  # every template loaded compiled
+    template = REPO / "theme/templates/credential.html"
+    original = template.read_bytes()
+    marker = "<!-- compiled-template-marker -->"
+    try:
+        template.write_bytes(original + marker.encode() + b"\n")
+        run(tmp_path / "site", catalog)
+        assert compiled == ["credential.html"]
+        assert marker in (tmp_path / "site/credentials/acme/teamwork/index.html").read_text(encoding="utf-8")
+    finally:
+        template.write_bytes(original)
+    compiled.clear()
+    run(tmp_path / "site", catalog, clean=True)
+    assert set(compiled) == first
+
+
 def test_change_the_config(tmp_path, catalog):
     before = config_copy(tmp_path / "config-a")
     after = config_copy(tmp_path / "config-b", browse_page_size=2)

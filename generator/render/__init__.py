@@ -44,6 +44,25 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def cache_templates(env: jinja2.Environment, folder: Path) -> None:
+    """Keep `env`'s compiled templates under `folder` in the build cache, so the next build loads them compiled.
+
+    Compiling Material's templates and ours took a third of a second of each build (py-spy, an
+    edit at 100,000 records). Jinja's own bytecode cache checks each template's source against the
+    stored code's checksum, and its Python and Jinja versions; the options templates are compiled
+    with are not in that check, so they name the subfolder.
+    """
+    options = (jinja2.__version__, env.block_start_string, env.block_end_string, env.variable_start_string,
+               env.variable_end_string, env.comment_start_string, env.comment_end_string,
+               env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+               env.newline_sequence, env.keep_trailing_newline, env.optimized, env.is_async,
+               env.autoescape if isinstance(env.autoescape, bool) else getattr(env.autoescape, "__qualname__", "?"),
+               sorted(env.extensions))
+    where = folder / digest(repr(options)).hex()[:16]
+    where.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(where), "%s.jinja")
+
+
 @dataclass
 class RenderResult:
     """What the render stage wrote."""

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Callable
 from ..cache import ResultStore, digest
 from ..catalog import Catalog
 from ..config import Config
-from .build import IndexReport, build_index
 from .page import search_page_body, search_scripts, search_styles
-from .text import LUNR_JS, LUNR_LANG_DIR
 
 if TYPE_CHECKING:
     from ..outputs import OutputReuse
+    from .build import IndexReport
 
 __all__ = ["write_search_index", "search_page_body", "search_scripts", "search_styles"]
 
@@ -38,6 +37,10 @@ def write_search_index(catalog: Catalog, config: Config, out: Path, advance: Cal
     kept: tokenized chunks and term files come from the result store `search.sqlite` in the cache
     folder, and unchanged files stay in the site (every file the stage makes is told to `reuse`).
     """
+    # Imported here: lunr brings in nltk (a third of a second), which a build whose search stage runs in a
+    # forked process (build.Beside), or a page needing only search_page_body, never has to wait for.
+    from .build import build_index
+
     search_dir = out / "search"
     search_dir.mkdir(parents=True, exist_ok=True)
     results = ResultStore(config.cache_dir, "search", clean=not reuse.old) if reuse is not None else None
@@ -63,6 +66,8 @@ def copy_assets(search_dir: Path, lunr_languages: list[str], reuse: OutputReuse 
     With `reuse`, a file the site has from the same source is kept instead; returns (site path,
     kept entry or signature) of each file for `reuse`.
     """
+    from .text import LUNR_JS, LUNR_LANG_DIR
+
     sources = [(name, THEME / name) for name in ASSETS] + [("lunr.js", LUNR_JS)]
     if lunr_languages:
         sources.append(("lunr.stemmer.support.js", LUNR_LANG_DIR / "lunr.stemmer.support.js"))
